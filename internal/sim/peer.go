@@ -1,0 +1,56 @@
+package sim
+
+import (
+	"github.com/ensemble-go/ensemble/election"
+	"github.com/ensemble-go/ensemble/zab"
+)
+
+// Peer is one simulated server: the two cores, the model disk and the
+// model state machine, plus what the host keeps between Ready batches.
+type Peer struct {
+	ID    uint64
+	Voter bool
+	Up    bool
+	Disk  *Disk
+	SM    Chain // the state machine (volatile; the disk has the snapshot)
+
+	el   *election.Election
+	zab  *zab.Zab
+	role zab.Role
+
+	fsyncs      []fsync // outstanding syncs, in order
+	diskLatency int64   // steps an fsync takes at most (slow disk: large)
+	tickPhase   int64
+
+	newLeaderZxid int64 // the last NEWLEADER this peer sent as leader
+	incarnation   int   // restarts so far
+}
+
+type fsync struct {
+	upto int64 // last zxid of the batch
+	at   int64 // step at which it completes
+}
+
+// Snapshot implements zab.SnapshotSource: the state machine, which only
+// ever holds committed txns.
+func (p *Peer) Snapshot() (int64, []byte, error) {
+	b, err := p.SM.MarshalBinary()
+	return p.SM.Zxid, b, err
+}
+
+// Election returns the peer's election core (nil while down).
+func (p *Peer) Election() *election.Election { return p.el }
+
+// Zab returns the peer's zab core (nil while down).
+func (p *Peer) Zab() *zab.Zab { return p.zab }
+
+// Role is the peer's zab role as the host last saw it.
+func (p *Peer) Role() zab.Role { return p.role }
+
+// lastZxid is what the peer tells election: the last txn it has, logged or
+// in its snapshot.
+func (p *Peer) lastZxid() int64 {
+	return max(p.Disk.LastZxid(), p.Disk.Snap.Zxid, p.SM.Zxid)
+}
+
+func (p *Peer) learner() bool { return p.role == zab.Following || p.role == zab.Observing }

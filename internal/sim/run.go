@@ -1,0 +1,113 @@
+package sim
+
+import (
+	"fmt"
+)
+
+// Result summarises a run that kept every invariant.
+type Result struct {
+	Steps        int64 // steps run, the quiet phase included
+	Committed    int   // txns in the committed history
+	Acked        int   // client writes acknowledged
+	Epochs       int   // epochs a leader established
+	Crashes      int   // restarts
+	RecoverTicks int64 // ticks from the end of faults to the probe applied everywhere
+}
+
+// LivenessTicks is the bound, in ticks, within which an ensemble whose
+// faults have stopped must establish a leader and commit a new write on
+// every peer: a few full rounds of election, discovery and sync.
+func (o Options) LivenessTicks() int64 {
+	round := int64(o.InitLimit + o.SyncLimit + 2*o.ResendInterval + o.FinalizeWait)
+	return 4*round + 20
+}
+
+// Run simulates one seed: faults for steps steps, then every fault healed
+// and every peer restarted, then the liveness check. It returns the
+// cluster (for its trace) and the first violation.
+func Run(opt Options, steps int64) (*Cluster, Result, error) {
+	c, err := New(opt)
+	if err != nil {
+		return nil, Result{}, err
+	}
+	res, err := c.Run(steps)
+	return c, res, err
+}
+
+// Run is Run on an existing cluster.
+func (c *Cluster) Run(steps int64) (Result, error) {
+	c.faultsOn = true
+	for c.now < steps && c.err == nil {
+		c.Step()
+	}
+	c.faultsOn = false
+	if c.err != nil {
+		return Result{}, c.err
+	}
+	ticks, err := c.Settle(c.opt.LivenessTicks())
+	res := Result{Steps: c.now, Committed: c.check.Len(), Acked: c.acked, Epochs: len(c.check.Leaders()), RecoverTicks: ticks}
+	for _, id := range c.ids {
+		res.Crashes += c.peers[id].incarnation
+	}
+	return res, err
+}
+
+// Settle heals every fault, restarts every crashed peer and then requires
+// liveness: within bound ticks a leader is established, a new write
+// commits, and every peer applies it. It also checks that every write a
+// client was told is committed is in every peer's state. It returns how
+// many ticks that took.
+func (c *Cluster) Settle(bound int64) (int64, error) {
+	c.Heal()
+	for _, id := range c.ids {
+		c.Restart(id)
+	}
+	start := c.Ticks()
+	probe := fmt.Sprintf("probe@%d", c.now)
+	submitted := false
+	for c.err == nil {
+		if c.Ticks()-start > bound {
+			w := c.payloads[probe]
+			state := ""
+			for _, id := range c.ids {
+				p := c.peers[id]
+				state += fmt.Sprintf(" p%d:%s/%s", id, roleName(p.role), zxidString(p.SM.Zxid))
+			}
+			c.setErr(&Violation{Rule: RuleLiveness, Step: c.now, Msg: fmt.Sprintf(
+				"no new write committed everywhere within %d ticks of the faults stopping (probe submitted %v, acked %v;%s)",
+				bound, submitted, w != nil && w.acked, state)})
+			break
+		}
+		if !submitted && c.now%c.opt.TickEvery == 0 {
+			if l := c.Leader(); l != 0 {
+				submitted = c.Submit(l, probe)
+			}
+		}
+		if w := c.payloads[probe]; w != nil && w.acked && c.allApplied(w.zxid) {
+			break
+		}
+		c.Step()
+	}
+	if c.err != nil {
+		return 0, c.err
+	}
+	for d, w := range c.payloads {
+		if !w.acked {
+			continue
+		}
+		if got, ok := c.check.Data(w.zxid); !ok || got != d {
+			c.setErr(&Violation{Rule: RuleAcknowledgedIn, Step: c.now, Msg: fmt.Sprintf("acknowledged %q at %s, history has %q", d, zxidString(w.zxid), got)})
+			return 0, c.err
+		}
+	}
+	return c.Ticks() - start, nil
+}
+
+func (c *Cluster) allApplied(zxid int64) bool {
+	for _, id := range c.ids {
+		if p := c.peers[id]; !p.Up || p.SM.Zxid < zxid {
+			return false
+		}
+	}
+	return true
+}
