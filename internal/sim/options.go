@@ -42,18 +42,18 @@ type Options struct {
 // Faults says how often each fault strikes while faults are on, as a
 // chance per step.
 type Faults struct {
-	Crash      float64 // crash a peer (restarted later by Restart)
-	Restart    float64 // restart a crashed peer
-	Torn       float64 // share of crashes that leave a torn last record
-	Partition  float64 // split the peers in two
-	OneWay     float64 // cut one direction between two peers
-	Isolate    float64 // cut the leader off from everyone
-	Heal       float64 // heal every cut
-	Break      float64 // break one zab connection
-	SlowDisk   float64 // make a peer's fsyncs slow until healed
-	Spike      float64 // make messages slow until healed
-	CrashAll   float64 // crash every peer at once, restarting them later
-	CrashInSync float64 // crash a learner when a sync message reaches it
+	Crash        float64 // crash a peer (restarted later by Restart)
+	Restart      float64 // restart a crashed peer
+	Torn         float64 // share of crashes that leave a torn last record
+	Partition    float64 // split the peers in two
+	OneWay       float64 // cut one direction between two peers
+	Isolate      float64 // cut the leader off from everyone
+	Heal         float64 // heal every cut
+	Break        float64 // break one zab connection
+	SlowDisk     float64 // make a peer's fsyncs slow until healed
+	Spike        float64 // make messages slow until healed
+	CrashAll     float64 // crash every peer at once, restarting them later
+	CrashInSync  float64 // crash a learner when a sync message reaches it
 	ElectionLoss float64 // share of election notifications lost
 }
 
