@@ -32,7 +32,7 @@ func BenchmarkDecodeCreateRequest(b *testing.B) {
 func BenchmarkDecodeMulti(b *testing.B) {
 	m := MultiRequest{}
 	for range 10 {
-		m.Ops = append(m.Ops, MultiOp{Type: OpSetData, Request: &SetDataRequest{Path: "/bench/x", Data: make([]byte, 64), Version: -1}})
+		m.Ops = append(m.Ops, MultiOp{Type: znode.OpSetData, Request: &SetDataRequest{Path: "/bench/x", Data: make([]byte, 64), Version: -1}})
 	}
 	in := Marshal(&m)
 	var d Decoder

@@ -67,7 +67,7 @@ var goldenCases = []struct {
 	{"ConnectResponse null passwd with readOnly", &ConnectResponse{HasReadOnly: true}, `
 			00000000 00000000 0000000000000000 ffffffff 00
 		`},
-	{"RequestHeader", &RequestHeader{Xid: 7, Type: OpCreate2}, `00000007 0000000f`},
+	{"RequestHeader", &RequestHeader{Xid: 7, Type: znode.OpCreate2}, `00000007 0000000f`},
 	{"ReplyHeader", &ReplyHeader{Xid: -1, Zxid: 0x200000001, Err: znode.ErrNoNode}, `
 			ffffffff 0000000200000001 ffffff9b
 		`},
@@ -139,10 +139,10 @@ var goldenCases = []struct {
 	{"WhoAmIResponse", &WhoAmIResponse{ClientInfo: []ClientInfo{{AuthScheme: "ip", User: "127.0.0.1"}}}, `
 			00000001 00000002 6970 00000009 3132372e302e302e31
 		`},
-	{"MultiHeader", &MultiHeader{Type: OpCheck, Err: -1}, `0000000d 00 ffffffff`},
+	{"MultiHeader", &MultiHeader{Type: znode.OpCheck, Err: -1}, `0000000d 00 ffffffff`},
 	{"MultiRequest", &MultiRequest{Ops: []MultiOp{
-		{Type: OpCreate, Request: &CreateRequest{Path: "/m", ACL: []znode.ACL{}}},
-		{Type: OpCheck, Request: &CheckVersionRequest{Path: "/m", Version: 0}},
+		{Type: znode.OpCreate, Request: &CreateRequest{Path: "/m", ACL: []znode.ACL{}}},
+		{Type: znode.OpCheck, Request: &CheckVersionRequest{Path: "/m", Version: 0}},
 	}}, `
 			00000001 00 ffffffff     // header: create
 			00000002 2f6d ffffffff 00000000 00000000
@@ -151,10 +151,10 @@ var goldenCases = []struct {
 			ffffffff 01 ffffffff     // end
 		`},
 	{"MultiResponse", &MultiResponse{Results: []MultiResult{
-		{Type: OpCreate, Path: "/m"},
-		{Type: OpDelete},
-		{Type: OpError, Err: znode.ErrNoNode},
-		{Type: OpGetData, Data: []byte("d"), Stat: sampleStat},
+		{Type: znode.OpCreate, Path: "/m"},
+		{Type: znode.OpDelete},
+		{Type: znode.OpError, Err: znode.ErrNoNode},
+		{Type: znode.OpGetData, Data: []byte("d"), Stat: sampleStat},
 	}}, `
 			00000001 00 00000000 00000002 2f6d
 			00000002 00 00000000

@@ -9,7 +9,7 @@ import (
 // MultiHeader precedes each op of a multi or multiRead request and each of
 // its results; one with Done set ends the list.
 type MultiHeader struct {
-	Type OpCode
+	Type znode.OpCode
 	Done bool
 	Err  znode.Code
 }
@@ -23,7 +23,7 @@ func (r *MultiHeader) Encode(e *Encoder) {
 
 // Decode implements Record.
 func (r *MultiHeader) Decode(d *Decoder) {
-	r.Type = OpCode(d.Int())
+	r.Type = znode.OpCode(d.Int())
 	r.Done = d.Bool()
 	r.Err = znode.Code(d.Int())
 }
@@ -37,7 +37,7 @@ var multiEnd = MultiHeader{Type: -1, Done: true, Err: -1}
 // *CheckVersionRequest in a multi; *GetChildrenRequest or *GetDataRequest
 // in a multiRead.
 type MultiOp struct {
-	Type    OpCode
+	Type    znode.OpCode
 	Request Record
 }
 
@@ -50,21 +50,21 @@ type MultiRequest struct {
 
 // multiOpRecord returns an empty record for an op allowed in a multi or
 // multiRead, or nil.
-func multiOpRecord(t OpCode) Record {
+func multiOpRecord(t znode.OpCode) Record {
 	switch t {
-	case OpCreate, OpCreate2, OpCreateContainer:
+	case znode.OpCreate, znode.OpCreate2, znode.OpCreateContainer:
 		return new(CreateRequest)
-	case OpCreateTTL:
+	case znode.OpCreateTTL:
 		return new(CreateTTLRequest)
-	case OpDelete:
+	case znode.OpDelete:
 		return new(DeleteRequest)
-	case OpSetData:
+	case znode.OpSetData:
 		return new(SetDataRequest)
-	case OpCheck:
+	case znode.OpCheck:
 		return new(CheckVersionRequest)
-	case OpGetChildren:
+	case znode.OpGetChildren:
 		return new(GetChildrenRequest)
-	case OpGetData:
+	case znode.OpGetData:
 		return new(GetDataRequest)
 	}
 	return nil
@@ -102,11 +102,11 @@ func (r *MultiRequest) Decode(d *Decoder) {
 }
 
 // MultiResult is one result of a multi or multiRead. Type says which
-// fields mean something: OpCreate (Path), OpCreate2 (Path, Stat), OpDelete
-// and OpCheck (nothing), OpSetData (Stat), OpGetChildren (Children),
-// OpGetData (Data, Stat) and OpError (Err).
+// fields mean something: znode.OpCreate (Path), znode.OpCreate2 (Path, Stat), znode.OpDelete
+// and znode.OpCheck (nothing), znode.OpSetData (Stat), znode.OpGetChildren (Children),
+// znode.OpGetData (Data, Stat) and znode.OpError (Err).
 type MultiResult struct {
-	Type     OpCode
+	Type     znode.OpCode
 	Err      znode.Code
 	Path     string
 	Stat     znode.Stat
@@ -125,24 +125,24 @@ func (r *MultiResponse) Encode(e *Encoder) {
 	for i := range r.Results {
 		res := &r.Results[i]
 		h := MultiHeader{Type: res.Type}
-		if res.Type == OpError {
+		if res.Type == znode.OpError {
 			h.Err = res.Err
 		}
 		h.Encode(e)
 		switch res.Type {
-		case OpCreate:
+		case znode.OpCreate:
 			e.String(res.Path)
-		case OpCreate2, OpCreateContainer, OpCreateTTL:
+		case znode.OpCreate2, znode.OpCreateContainer, znode.OpCreateTTL:
 			e.String(res.Path)
 			e.Stat(&res.Stat)
-		case OpSetData:
+		case znode.OpSetData:
 			e.Stat(&res.Stat)
-		case OpGetChildren:
+		case znode.OpGetChildren:
 			e.Strings(res.Children)
-		case OpGetData:
+		case znode.OpGetData:
 			e.Buffer(res.Data)
 			e.Stat(&res.Stat)
-		case OpError:
+		case znode.OpError:
 			e.Int(int32(res.Err))
 		}
 	}
@@ -161,20 +161,20 @@ func (r *MultiResponse) Decode(d *Decoder) {
 		}
 		res := MultiResult{Type: h.Type}
 		switch h.Type {
-		case OpCreate:
+		case znode.OpCreate:
 			res.Path = d.String()
-		case OpCreate2, OpCreateContainer, OpCreateTTL:
+		case znode.OpCreate2, znode.OpCreateContainer, znode.OpCreateTTL:
 			res.Path = d.String()
 			res.Stat = d.Stat()
-		case OpDelete, OpCheck:
-		case OpSetData:
+		case znode.OpDelete, znode.OpCheck:
+		case znode.OpSetData:
 			res.Stat = d.Stat()
-		case OpGetChildren:
+		case znode.OpGetChildren:
 			res.Children = d.Strings()
-		case OpGetData:
+		case znode.OpGetData:
 			res.Data = d.Buffer()
 			res.Stat = d.Stat()
-		case OpError:
+		case znode.OpError:
 			res.Err = znode.Code(d.Int())
 		default:
 			d.Fail(fmt.Errorf("%w: %v in a multi response", ErrBadOp, h.Type))

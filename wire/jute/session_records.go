@@ -74,7 +74,7 @@ func (r *ConnectResponse) Decode(d *Decoder) {
 // RequestHeader starts every request after the handshake.
 type RequestHeader struct {
 	Xid  int32
-	Type OpCode
+	Type znode.OpCode
 }
 
 // Encode implements Record.
@@ -86,7 +86,7 @@ func (r *RequestHeader) Encode(e *Encoder) {
 // Decode implements Record.
 func (r *RequestHeader) Decode(d *Decoder) {
 	r.Xid = d.Int()
-	r.Type = OpCode(d.Int())
+	r.Type = znode.OpCode(d.Int())
 }
 
 // ReplyHeader starts every reply and every watch event. Zxid is the
