@@ -145,8 +145,11 @@ func (t *Tracker) Tick() []int64 {
 	}
 	delete(t.buckets, t.now)
 	var expired []int64
-	for _, id := range bucket {
+	for i, id := range bucket {
 		if s, ok := t.sessions[id]; ok && !s.closing && s.expiry == t.now {
+			if expired == nil {
+				expired = make([]int64, 0, len(bucket)-i)
+			}
 			expired = append(expired, id)
 		}
 	}
