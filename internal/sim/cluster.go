@@ -48,6 +48,11 @@ type Cluster struct {
 	// Bug, if set, makes the host break the Ready contract on purpose, to
 	// show that a scenario catches the bug it guards against.
 	Bug HostBug
+	// TrustAcks turns off the host's own check that a learner's ACK covers
+	// only durable txns and a stored epoch, so that a test can show what a
+	// broken ACK leads to downstream (a lost committed txn), not just that
+	// it was sent.
+	TrustAcks bool
 }
 
 // HostBug names a deliberate violation of zab's Ready contract by the host.
@@ -66,6 +71,11 @@ const (
 	// after sending the Ready's messages (ZOOKEEPER-1282: the epoch was
 	// stored at UPTODATE, not before the NEWLEADER ack).
 	BugEpochAfterSend
+	// BugVolatileSnap: the host installs a SNAP in its state machine but
+	// does not store it durably, while the log still restarts after it
+	// (ZOOKEEPER-3642/3104: a partial SNAP sync, then a DIFF, then a
+	// restart that loses everything up to the snapshot's zxid).
+	BugVolatileSnap
 )
 
 type payload struct {
@@ -238,7 +248,9 @@ func (c *Cluster) Step() {
 			p.fsyncs = p.fsyncs[1:]
 			p.Disk.Sync(f.upto)
 			c.log(event{peer: id, what: "fsynced", zxid: f.upto})
-			p.zab.Persisted(f.upto)
+			if !p.early {
+				p.zab.Persisted(f.upto)
+			}
 			c.drive(p)
 			c.runDeferred()
 		}

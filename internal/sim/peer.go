@@ -24,6 +24,7 @@ type Peer struct {
 
 	newLeaderZxid int64 // the last NEWLEADER this peer sent as leader
 	incarnation   int   // restarts so far
+	early         bool  // BugEarlyPersisted: Persisted was already called
 }
 
 type fsync struct {

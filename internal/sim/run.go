@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"errors"
 	"fmt"
 )
 
@@ -100,8 +101,39 @@ func (c *Cluster) Settle(bound int64) (int64, error) {
 			return 0, c.err
 		}
 	}
+	if err := c.checkLogs(); err != nil {
+		c.setErr(err)
+		return 0, err
+	}
 	return c.Ticks() - start, nil
 }
+
+// checkLogs checks that every peer's log agrees with the committed history
+// up to what the peer applied: an uncommitted txn left below that point
+// (one a TRUNC should have cut) is a corrupt history that a later leader
+// would commit.
+func (c *Cluster) checkLogs() error {
+	for _, id := range c.ids {
+		p := c.peers[id]
+		err := p.Disk.Scan(0, func(z int64, data []byte) error {
+			if z > p.SM.Zxid {
+				return errStopScan
+			}
+			if got, ok := c.check.Data(z); !ok || got != string(data) {
+				return &Violation{Rule: RuleNoLoss, Peer: id, Step: c.now, Msg: fmt.Sprintf(
+					"log holds %q at %s below its applied %s, but the committed history has %q there",
+					data, zxidString(z), zxidString(p.SM.Zxid), got)}
+			}
+			return nil
+		})
+		if err != nil && err != errStopScan {
+			return err
+		}
+	}
+	return nil
+}
+
+var errStopScan = errors.New("stop")
 
 func (c *Cluster) allApplied(zxid int64) bool {
 	for _, id := range c.ids {
