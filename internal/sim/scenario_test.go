@@ -28,7 +28,7 @@ var errScript = errors.New("scenario script failed")
 
 type scriptError struct{ msg string }
 
-func (e *scriptError) Error() string      { return "scenario: " + e.msg }
+func (e *scriptError) Error() string        { return "scenario: " + e.msg }
 func (e *scriptError) Is(target error) bool { return target == errScript }
 
 // scenOptions are quiet: fast deterministic network and disks, nothing
