@@ -283,6 +283,12 @@ func (c *Cluster) deliver(d Delivery) {
 		}
 		return
 	}
+	if d.Plane == ZabPlane && d.Learner && !d.Close && q.role != zab.Leading {
+		// Only a leader listens for learners: the connection is refused.
+		c.log(event{peer: d.To, what: "refused", other: d.From})
+		c.net.Break(d.From, d.To, true, false, c.delay())
+		return
+	}
 	if d.Close {
 		c.log(event{peer: d.To, what: "closed", other: d.From})
 		q.zab.Disconnected(d.From)

@@ -22,6 +22,7 @@ type packet struct {
 	at    int64  // step from which it may be delivered
 	gen   uint64 // zab: the connection it was sent on
 	close bool   // zab: not a message but the news that the connection broke
+	learn bool   // zab: sent by a learner (to a peer it takes for its leader)
 	data  []byte
 }
 
@@ -30,6 +31,7 @@ type Delivery struct {
 	Plane    Plane
 	From, To uint64
 	Close    bool // the connection From–To broke; To must be told
+	Learner  bool // zab: the sender was a learner when it sent it
 	Data     []byte
 }
 
@@ -120,7 +122,7 @@ func (nw *Network) Send(pl Plane, from, to uint64, data []byte, at int64, learne
 		}
 		nw.open[s] = true
 	}
-	nw.push(pl, i, packet{at: at, gen: nw.gen[s], data: data})
+	nw.push(pl, i, packet{at: at, gen: nw.gen[s], learn: learner, data: data})
 	return true
 }
 
@@ -259,7 +261,7 @@ func (nw *Network) Next(now int64, pick func(n int) int) (Delivery, bool) {
 			continue
 		}
 		nw.Delivered[pl]++
-		return Delivery{Plane: pl, From: from, To: to, Data: p.data}, true
+		return Delivery{Plane: pl, From: from, To: to, Learner: p.learn, Data: p.data}, true
 	}
 }
 
