@@ -168,6 +168,10 @@ func (m *Watches) AppendTrigger(dst []Delivery, ev znode.Event) []Delivery {
 	default:
 		return dst
 	}
+	if ev.Path == "" {
+		// Not a path; ZooKeeper's PathParentIterator yields nothing for it.
+		return dst
+	}
 	start := len(dst)
 	for w, k := range m.byPath[ev.Path] {
 		if k&fire == 0 {

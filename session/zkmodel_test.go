@@ -285,3 +285,80 @@ func TestWatchesMatchZooKeeperModel(t *testing.T) {
 	}
 	require.Greater(t, deliveries, 1000, "the model run must deliver events")
 }
+
+// FuzzWatchesAgainstModel reads a sequence of watch operations from the
+// input, on ordinary and malformed paths, and requires Watches to agree
+// with the model and never panic.
+func FuzzWatchesAgainstModel(f *testing.F) {
+	f.Add([]byte{0, 1, 2, 6, 1, 2})
+	f.Add([]byte{3, 1, 0, 4, 2, 5, 6, 1, 6, 9, 1, 3, 7, 2, 4})
+	f.Add([]byte{2, 1, 3, 1, 2, 3, 6, 1, 3, 8, 1, 3, 10, 1, 3})
+	paths := []string{"/", "/a", "/a/b", "/a/b/c", "/ab", "", "//", "/a/", "a", "a/b"}
+	types := []znode.EventType{znode.EventNodeCreated, znode.EventNodeDeleted,
+		znode.EventNodeDataChanged, znode.EventNodeChildrenChanged, znode.EventNone}
+	f.Fuzz(func(t *testing.T, in []byte) {
+		m := NewWatches()
+		zk := zkTree{newZKManager(), newZKManager()}
+		for i := 0; i+2 < len(in); i += 3 {
+			w := WatcherID(in[i+1] % 4)
+			path := paths[int(in[i+2])%len(paths)]
+			arg := int(in[i+1] / 4)
+			switch in[i] % 11 {
+			case 0:
+				zk.data.add(path, w, zkStandard)
+				m.Add(w, path, DataWatch)
+			case 1:
+				zk.child.add(path, w, zkStandard)
+				m.Add(w, path, ChildWatch)
+			case 2:
+				zk.data.add(path, w, zkPersist)
+				zk.child.add(path, w, zkPersist)
+				require.NoError(t, m.AddWatch(w, path, AddWatchPersistent))
+			case 3:
+				zk.data.add(path, w, zkRecursive)
+				require.NoError(t, m.AddWatch(w, path, AddWatchPersistentRecursive))
+			case 4, 5, 6:
+				e := znode.Event{Type: types[arg%len(types)], Path: path}
+				want := zk.fire(e)
+				var got []WatcherID
+				for _, d := range m.Trigger(e) {
+					got = append(got, d.Watcher)
+				}
+				require.Equal(t, want, got, "op %d: %v %q", i/3, e.Type, path)
+			case 7:
+				typ := WatcherType(arg % 7) // 0 and 6 are invalid
+				err := m.Check(w, path, typ)
+				if typ < 1 || typ > 5 {
+					require.ErrorIs(t, err, ErrInvalidWatcherType)
+				} else {
+					require.Equal(t, zk.contains(path, typ, w), err == nil)
+				}
+			case 8, 9:
+				typ := WatcherType(arg % 7)
+				err := m.Remove(w, path, typ)
+				if typ < 1 || typ > 5 {
+					require.ErrorIs(t, err, ErrInvalidWatcherType)
+				} else {
+					require.Equal(t, zk.remove(path, typ, w), err == nil)
+				}
+			case 10:
+				zk.data.removeAll(w)
+				zk.child.removeAll(w)
+				m.RemoveAll(w)
+			}
+			require.Equal(t, zk.data.size()+zk.child.size(), m.Count())
+		}
+		for _, p := range paths {
+			for w := range WatcherID(4) {
+				require.Equal(t, zk.kinds(w, p), m.Watching(w, p))
+			}
+		}
+		s := m.Summary()
+		n := 0
+		for _, wp := range m.ByWatcher() {
+			n += len(wp.Paths)
+		}
+		require.Equal(t, s.Watches, n)
+		require.Equal(t, s.Paths, len(m.ByPath()))
+	})
+}
