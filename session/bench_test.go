@@ -2,6 +2,7 @@ package session
 
 import (
 	"fmt"
+	"runtime"
 	"testing"
 
 	"github.com/ensemble-go/ensemble/znode"
@@ -200,6 +201,36 @@ func BenchmarkTouchesEncode(b *testing.B) {
 			if _, err := DecodeTouches(buf); err != nil {
 				b.Fatal(err)
 			}
+		}
+	})
+}
+
+// heapAfter returns the live heap after building something with build.
+func heapAfter(build func() any) (uint64, any) {
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	v := build()
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	return after.HeapAlloc - before.HeapAlloc, v
+}
+
+// BenchmarkMemory reports the memory a watch and a tracked session take,
+// at 100k of each.
+func BenchmarkMemory(b *testing.B) {
+	b.Run("watches", func(b *testing.B) {
+		for range b.N {
+			n, m := heapAfter(func() any { w, _ := newBenchWatches(DataWatch); return w })
+			runtime.KeepAlive(m)
+			b.ReportMetric(float64(n)/benchWatches, "bytes/watch")
+		}
+	})
+	b.Run("tracker", func(b *testing.B) {
+		for range b.N {
+			n, tr := heapAfter(func() any { tr, _ := newBenchTracker(b); return tr })
+			runtime.KeepAlive(tr)
+			b.ReportMetric(float64(n)/benchSessions, "bytes/session")
 		}
 	})
 }
