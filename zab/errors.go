@@ -27,6 +27,18 @@ var (
 	// TRUNC below what is applied, a commit for an unknown txn); the core
 	// goes back to election rather than apply anything doubtful.
 	ErrProtocol = errors.New("zab: protocol violation")
-	// ErrLog: reading the Log or the SnapshotSource failed.
+	// ErrLog: reading the Log or the SnapshotSource failed, or what they
+	// returned has a hole.
 	ErrLog = errors.New("zab: log read failed")
+	// ErrLearnerAhead: while establishing its epoch the leader met a learner
+	// whose history is more recent than its own; it steps down so that an
+	// election can pick that learner's history (no committed txn is lost).
+	ErrLearnerAhead = errors.New("zab: a learner's history is ahead of the leader's")
+	// ErrQuorumLost: the leader has not heard from a quorum of voters within
+	// SyncLimit ticks and steps down.
+	ErrQuorumLost = errors.New("zab: the leader lost its quorum")
+	// ErrTimeout: the leader could not establish its epoch within InitLimit
+	// ticks, or a learner heard nothing from its leader for InitLimit ticks
+	// (before UPTODATE) or SyncLimit ticks (after).
+	ErrTimeout = errors.New("zab: timed out")
 )

@@ -58,6 +58,9 @@ type Ready struct {
 	Revalidates []Forwarded // leader: REVALIDATE requests from learners; learner: the leader's answers
 	Synced      []SyncDone  // answers to Sync calls
 	RoleChanged bool        // Role() changed since the last Ready; Looking means: run an election
+	// PhaseChanged: Phase() changed since the last Ready; Broadcast means
+	// the epoch is established and the peer may serve clients.
+	PhaseChanged bool
 	// Err says why the core went back to Looking, when it did so because of
 	// a protocol violation or a failed read (matches ErrProtocol, ErrLog,
 	// ErrZxidExhausted). It is information for logs; the core has already
@@ -70,5 +73,5 @@ func (rd *Ready) IsEmpty() bool {
 	return rd.AcceptedEpoch == 0 && rd.Snapshot == nil && rd.TruncateAfter < 0 && rd.CurrentEpoch == 0 &&
 		len(rd.Entries) == 0 && len(rd.Messages) == 0 && len(rd.Committed) == 0 &&
 		len(rd.Requests) == 0 && len(rd.Liveness) == 0 && len(rd.Revalidates) == 0 &&
-		len(rd.Synced) == 0 && !rd.RoleChanged && rd.Err == nil
+		len(rd.Synced) == 0 && !rd.RoleChanged && !rd.PhaseChanged && rd.Err == nil
 }
