@@ -100,6 +100,7 @@ func New(opt Options) (*Cluster, error) {
 		maxDelay: opt.MaxDelay,
 	}
 	c.check = NewChecker(func() int64 { return c.now })
+	c.net.Listening = func(id uint64) bool { p := c.peers[id]; return p.Up && p.role == zab.Leading }
 	voters := make([]uint64, opt.Voters)
 	for i := range voters {
 		voters[i] = uint64(i + 1)
@@ -281,12 +282,6 @@ func (c *Cluster) deliver(d Delivery) {
 			// Connection refused: the sender finds out.
 			c.net.Break(d.From, d.To, true, false, c.delay())
 		}
-		return
-	}
-	if d.Plane == ZabPlane && d.Learner && !d.Close && q.role != zab.Leading {
-		// Only a leader listens for learners: the connection is refused.
-		c.log(event{peer: d.To, what: "refused", other: d.From})
-		c.net.Break(d.From, d.To, true, false, c.delay())
 		return
 	}
 	if d.Close {

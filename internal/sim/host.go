@@ -81,9 +81,11 @@ func (c *Cluster) handleZab(p *Peer, r zab.Ready) {
 		case e > p.Disk.AcceptedEpoch:
 			fail(RuleEpochs, "currentEpoch %d above acceptedEpoch %d", e, p.Disk.AcceptedEpoch)
 			return
-		case p.learner() && p.Disk.Unsynced() > 0 && !c.TrustAcks:
-			fail(RuleAckDurable, "currentEpoch %d stored while %d synced txns are not durable (up to %s)",
-				e, p.Disk.Unsynced(), zxidString(p.Disk.LastZxid()))
+		case p.learner() && p.Disk.Unsynced() > 0 && firstUnsynced(p.Disk) < e<<32 && !c.TrustAcks:
+			// The history synced before NEWLEADER (every zxid below the new
+			// epoch's) must be durable before the epoch is (ZOOKEEPER-4643).
+			fail(RuleAckDurable, "currentEpoch %d stored while synced txn %s is not durable",
+				e, zxidString(firstUnsynced(p.Disk)))
 			return
 		}
 		if c.Bug == BugEpochAfterSend {
@@ -176,6 +178,11 @@ func (c *Cluster) roleChanged(p *Peer) {
 		return
 	}
 	c.log(event{peer: p.ID, what: "role", other: p.zab.Leader(), note: fmt.Sprintf("%s -> %s", roleName(old), roleName(p.role))})
+	if old == zab.Looking {
+		// A looking peer has no zab connections; one opened toward it is
+		// a learner connecting to its new leader role, not an old one.
+		return
+	}
 	for _, id := range c.ids {
 		if id != p.ID {
 			c.net.Break(p.ID, id, false, true, c.delay())

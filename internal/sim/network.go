@@ -54,6 +54,11 @@ type Network struct {
 	marker  []bool        // [a*(n+1)+b]: a close marker is on its way to a about b
 	blocked []bool        // [from*(n+1)+to]
 
+	// Listening, if set, says whether a peer accepts learner connections
+	// (it leads). A learner's packets to a peer that does not are held, as
+	// a connecting learner retries until the leader listens or it gives up.
+	Listening func(id uint64) bool
+
 	// Stats for the report and for tests.
 	Sent, Delivered, Dropped [2]int
 }
@@ -227,8 +232,13 @@ func (nw *Network) Next(now int64, pick func(n int) int) (Delivery, bool) {
 				if len(q) == 0 || q[0].at > now {
 					continue
 				}
-				if Plane(pl) == ZabPlane && nw.blocked[i] && !q[0].close {
-					continue // held by the cut, delivered when it heals
+				if Plane(pl) == ZabPlane && !q[0].close {
+					if nw.blocked[i] {
+						continue // held by the cut, delivered when it heals
+					}
+					if q[0].learn && nw.Listening != nil && !nw.Listening(uint64(i%(nw.n+1))) {
+						continue // connecting: held until the peer leads
+					}
 				}
 				c = append(c, pl*sz+i)
 			}
