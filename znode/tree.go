@@ -79,10 +79,8 @@ type Tree struct {
 func New(opts Options) *Tree {
 	t := newEmpty(opts)
 	open := t.intern(OpenACL)
-	t.root = (&node{acl: open}).seal("/")
-	t.acquire(open)
-	t.digest = uint64(t.root.digest)
-	t.put("/zookeeper", nil, (&node{acl: open}).seal("/zookeeper"))
+	t.put("/", nil, (&node{acl: open, numChildren: 1}).seal("/"))
+	t.put("/zookeeper", nil, (&node{acl: open, numChildren: 2}).seal("/zookeeper"))
 	t.put("/zookeeper/quota", nil, (&node{acl: open}).seal("/zookeeper/quota"))
 	// ZooKeeper sets the config node's ACL with version -1, which is
 	// stored as its aversion (ZOOKEEPER-2014).
