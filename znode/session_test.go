@@ -16,9 +16,9 @@ func TestSessionsAreReplicatedState(t *testing.T) {
 	h.mustOK(0x2, CreateRequest{Path: "/e1", ACL: OpenACL, Mode: Ephemeral})
 	h.mustOK(0x2, CreateRequest{Path: "/e2", ACL: OpenACL, Mode: EphemeralSequential})
 	h.mustOK(0x3, CreateRequest{Path: "/e3", ACL: OpenACL, Mode: Ephemeral})
-	assert.Equal(t, []string{"/e1", "/e20000000002"}, h.tree.Ephemerals(0x2, ""))
+	assert.Equal(t, []string{"/e1", "/e20000000001"}, h.tree.Ephemerals(0x2, ""))
 	assert.Equal(t, []string{"/e1"}, h.tree.Ephemerals(0x2, "/e1"))
-	assert.Equal(t, []string{"/e1", "/e20000000002"}, h.tree.Ephemerals(0x2, " / "), "a blank or / prefix means all")
+	assert.Equal(t, []string{"/e1", "/e20000000001"}, h.tree.Ephemerals(0x2, " / "), "a blank or / prefix means all")
 
 	res, ev := h.do(0x2, CloseSessionRequest{})
 	require.Equal(t, OK, res.Code)
