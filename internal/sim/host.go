@@ -111,6 +111,9 @@ func (c *Cluster) handleZab(p *Peer, r zab.Ready) {
 		last := r.Entries[len(r.Entries)-1].Zxid
 		c.log(event{peer: p.ID, what: "append", zxid: last, n: int64(len(r.Entries))})
 		at := c.now + 1 + c.rng.Int64N(p.diskLatency)
+		if c.opt.FsyncExact {
+			at = c.now + p.diskLatency
+		}
 		if n := len(p.fsyncs); n > 0 {
 			at = max(at, p.fsyncs[n-1].at)
 		}

@@ -17,6 +17,9 @@ type Options struct {
 	TickEvery int64 // default 4
 	MaxDelay  int64 // a message takes 1..MaxDelay steps (default 3)
 	FsyncMax  int64 // an fsync takes 1..FsyncMax steps (default 3)
+	// FsyncExact makes every fsync take exactly the disk's latency, for
+	// scripts that need to know what is durable when.
+	FsyncExact bool
 
 	// The cores' settings, in ticks.
 	FinalizeWait   int // default 2

@@ -35,7 +35,7 @@ func (e *scriptError) Is(target error) bool { return target == errScript }
 // random but the interleaving of simultaneous deliveries.
 func scenOptions(voters int) Options {
 	return Options{
-		Seed: 1, Voters: voters, MaxDelay: 1, FsyncMax: 1,
+		Seed: 1, Voters: voters, MaxDelay: 1, FsyncMax: 1, FsyncExact: true,
 		ProposeRate: -1, SyncRate: -1, SnapshotRate: -1, PurgeKeep: -1,
 	}
 }
