@@ -201,6 +201,18 @@ func (e *Election) decide(v Vote, epoch int64) {
 	e.finalizing = false
 	e.recv.clear()
 	e.outside.clear()
+	if e.voter {
+		// Tell everyone at once: peers still LOOKING (observers, which
+		// learn only from settled votes; voters whose view lacked a vote we
+		// counted) would otherwise learn of it only when they next ask,
+		// after a backed-off resend interval that can outlast zab's
+		// patience with a leader waiting for followers.
+		for _, p := range e.peers {
+			if p != e.cfg.ID {
+				e.send(p, s, v, epoch)
+			}
+		}
+	}
 }
 
 func (e *Election) index(id uint64) (int, bool) { return slices.BinarySearch(e.peers, id) }

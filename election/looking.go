@@ -9,7 +9,12 @@ func (e *Election) lookForLeader(i int, n Notification) {
 	}
 	switch n.State {
 	case Looking:
-		e.stepLooking(i, n)
+		if e.voter {
+			e.stepLooking(i, n)
+		}
+		// An observer learns only from settled votes: the LOOKING votes it
+		// hears are answers to its own questions and may be stale by the
+		// time a quorum of them agrees.
 	case Following, Leading:
 		e.stepSettled(i, n)
 	}
@@ -59,7 +64,11 @@ func (e *Election) stepSettled(i int, n Notification) {
 	// to join, whatever our clock says.
 	e.outside[i] = b
 	if e.quorumFor(e.outside, b) && e.checkLeader(e.outside, n.Vote.Leader, n.ElectionEpoch) {
-		e.clock = n.ElectionEpoch
+		// ZooKeeper sets its clock to the ensemble's round here, even when
+		// that moves it back; a later Start would then reuse a round
+		// number that may already have elected someone else. We only move
+		// forward.
+		e.clock = max(e.clock, n.ElectionEpoch)
 		e.decide(n.Vote, n.ElectionEpoch)
 	}
 }
