@@ -129,11 +129,12 @@ type cluster struct {
 	// must agree.
 	committed map[int64]string
 	errs      []string
+	cut       map[uint64]bool // peers whose messages are lost (a partition the transport has not noticed)
 }
 
 func newCluster(t testing.TB, voters, observers []uint64, tmpl Config) *cluster {
 	c := &cluster{t: t, voters: voters, peers: map[uint64]*peer{}, net: map[[2]uint64][]Message{},
-		committed: map[int64]string{}, cfgTmpl: tmpl}
+		committed: map[int64]string{}, cfgTmpl: tmpl, cut: map[uint64]bool{}}
 	c.ids = append(slices.Clone(voters), observers...)
 	slices.Sort(c.ids)
 	for _, id := range c.ids {
@@ -339,7 +340,7 @@ func (c *cluster) processAll(w *strings.Builder) {
 // deliver hands each queued message matching the filters to its receiver,
 // keeping FIFO per pair: a pair stops at the first message that does not
 // match. Only messages queued before the call are delivered.
-func (c *cluster) deliver(from, to uint64, types []MessageType, w *strings.Builder) int {
+func (c *cluster) deliver(from, to uint64, types []MessageType, limit int, w *strings.Builder) int {
 	n := 0
 	for _, a := range c.ids {
 		for _, b := range c.ids {
@@ -349,9 +350,13 @@ func (c *cluster) deliver(from, to uint64, types []MessageType, w *strings.Build
 			key := [2]uint64{a, b}
 			q := c.net[key]
 			c.net[key] = nil
+			if c.cut[a] || c.cut[b] {
+				c.net[key] = nil // lost
+				continue
+			}
 			i := 0
 			for ; i < len(q); i++ {
-				if len(types) > 0 && !slices.Contains(types, q[i].Type) {
+				if (len(types) > 0 && !slices.Contains(types, q[i].Type)) || (limit > 0 && i >= limit) {
 					break
 				}
 				c.peers[b].z.Step(q[i])
@@ -368,7 +373,7 @@ func (c *cluster) deliver(from, to uint64, types []MessageType, w *strings.Build
 func (c *cluster) stabilize(w *strings.Builder) {
 	for i := 0; ; i++ {
 		c.processAll(w)
-		if c.deliver(0, 0, nil, w) == 0 {
+		if c.deliver(0, 0, nil, 0, w) == 0 {
 			return
 		}
 		if i > 10000 {

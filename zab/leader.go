@@ -19,7 +19,7 @@ const (
 // learnerPeer is the leader's view of one learner connection.
 type learnerPeer struct {
 	id            uint64
-	observer      bool   // gets INFORMs, never counts
+	observer      bool // gets INFORMs, never counts
 	stage         learnerStage
 	acceptedEpoch int64  // from FOLLOWERINFO
 	epochCounted  bool   // its ACKEPOCH counts toward establishing the epoch
@@ -33,11 +33,11 @@ type learnerPeer struct {
 
 // leaderState is what only a leader keeps.
 type leaderState struct {
-	start       int64 // tick of Lead
-	newEpoch    int64 // 0 until a quorum sent FOLLOWERINFO
-	epochAcked  bool  // a quorum acknowledged newEpoch: sync learners
-	established bool  // a quorum acknowledged NEWLEADER: broadcast
-	initialLast int64 // the initial history (the leader's own) ends here
+	start       int64          // tick of Lead
+	newEpoch    int64          // 0 until a quorum sent FOLLOWERINFO
+	epochAcked  bool           // a quorum acknowledged newEpoch: sync learners
+	established bool           // a quorum acknowledged NEWLEADER: broadcast
+	initialLast int64          // the initial history (the leader's own) ends here
 	learners    []*learnerPeer // sorted by id, so output is deterministic
 
 	round        uint64 // last PING round started

@@ -214,10 +214,50 @@ func (s *scenario) run(t *testing.T, cmd string) string {
 			to = parseIDs(t, v)[0]
 		}
 		for range intArg(t, kv, "rounds", 1) {
-			c.deliver(from, to, types, &w)
+			c.deliver(from, to, types, intArg(t, kv, "n", 0), &w)
 		}
+	case "inject":
+		// inject from=A to=B type=T [zxid=Z] [epoch=E] [id=N] [data=D]:
+		// a crafted message, as a faulty or malicious peer would send.
+		m := Message{From: parseIDs(t, kv["from"])[0], To: parseIDs(t, kv["to"])[0]}
+		for mt, n := range messageTypeNames {
+			if n == kv["type"] {
+				m.Type = mt
+			}
+		}
+		require.True(t, m.Type.Valid(), "type %q", kv["type"])
+		if v, ok := kv["zxid"]; ok {
+			m.Zxid = parseZxid(t, v)
+		}
+		m.Epoch = int64(intArg(t, kv, "epoch", 0))
+		m.ID = uint64(intArg(t, kv, "id", 0))
+		if v, ok := kv["data"]; ok {
+			m.Data = []byte(v)
+		}
+		c.peers[m.To].z.Step(m)
 	case "stabilize":
 		c.stabilize(&w)
+	case "cut", "heal":
+		// cut <ids>: every message to or from them is lost until heal.
+		for _, p := range s.peersArg(t, pos, 0) {
+			c.cut[p.id] = name == "cut"
+		}
+		if name == "cut" {
+			for key := range c.net {
+				if c.cut[key[0]] || c.cut[key[1]] {
+					delete(c.net, key)
+				}
+			}
+		}
+	case "run":
+		// run ticks=N: N times, tick every peer then stabilize.
+		for range intArg(t, kv, "ticks", 1) {
+			for _, id := range c.ids {
+				c.peers[id].z.Tick()
+				c.process(c.peers[id], &w)
+			}
+			c.stabilize(&w)
+		}
 	case "tick":
 		for range intArg(t, kv, "n", 1) {
 			for _, p := range s.peersArg(t, pos, 0) {

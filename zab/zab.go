@@ -227,7 +227,7 @@ func (z *Zab) AnswerRevalidate(to uint64, data []byte) error {
 	case !z.ld.established:
 		return ErrNotReady
 	}
-	if p := z.ld.learners[to]; p != nil && p.stage >= stageSyncing {
+	if p := z.ld.learner(to); p != nil && p.stage >= stageSyncing {
 		z.send(Message{Type: Revalidate, To: to, Data: data})
 	}
 	return nil
