@@ -13,7 +13,9 @@ import (
 // and queues it. An error closes the connection: errGraceful after a
 // reply that ends it, anything else at once.
 func (c *conn) dispatch(h jute.RequestHeader) error {
-	c.st.lastCxid.Store(int64(h.Xid))
+	if h.Xid >= 0 { // pings, auth and setWatches use special xids
+		c.st.lastCxid.Store(int64(h.Xid))
+	}
 	c.st.lastOp.Store(opAbbrev(h.Type))
 	s := &slot{xid: h.Xid, op: h.Type, start: time.Now()}
 	d := &c.dec

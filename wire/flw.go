@@ -114,8 +114,13 @@ func (s *Server) word(ctx context.Context, b *strings.Builder, word string, arg 
 		b.WriteString("\n")
 		s.srvr(b, st)
 	case "cons":
+		// Only connections with a session: ZooKeeper also lists those
+		// still in their handshake (the one asking included), lines that
+		// go-zookeeper/zk's FLWCons cannot parse.
 		for _, c := range s.connections() {
-			c.describe(b, false)
+			if c.established.Load() {
+				c.describe(b, false)
+			}
 		}
 		b.WriteString("\n")
 	case "mntr":
@@ -323,10 +328,7 @@ func (c *conn) describe(b *strings.Builder, brief bool) {
 	if id := c.Session(); !brief && id != 0 {
 		lo, avg, hi := c.st.lat.get()
 		lop, _ := c.st.lastOp.Load().(string)
-		fmt.Fprintf(b, ",sid=%s,lop=%s,est=%d,to=%d", hexID(id), lop, c.st.established.Load(), c.st.timeout.Load())
-		if cx := c.st.lastCxid.Load(); cx >= 0 {
-			fmt.Fprintf(b, ",lcxid=0x%x", cx)
-		}
+		fmt.Fprintf(b, ",sid=%s,lop=%s,est=%d,to=%d,lcxid=0x%x", hexID(id), lop, c.st.established.Load(), c.st.timeout.Load(), c.st.lastCxid.Load())
 		fmt.Fprintf(b, ",lzxid=%s,lresp=%d,llat=%d,minlat=%d,avglat=%d,maxlat=%d",
 			hexID(c.st.lastZxid.Load()), c.st.lastResp.Load(), c.st.lastLatency.Load(), lo, int64(avg), hi)
 	}

@@ -79,3 +79,10 @@ type quietLogger struct{}
 func (quietLogger) Printf(string, ...any) {}
 
 var errTimeout = errors.New("timed out")
+
+// dropConnections closes, from the server side, the connection of the
+// given session.
+func (ts *testServer) dropConnections(t testing.TB, session int64) {
+	t.Helper()
+	require.True(t, ts.backend.DropConnection(session), "session %#x has no connection", session)
+}

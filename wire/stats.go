@@ -85,7 +85,7 @@ type connStats struct {
 func (s *connStats) setEstablished(t time.Time, timeout int32) {
 	s.established.Store(t.UnixMilli())
 	s.timeout.Store(timeout)
-	s.lastCxid.Store(-1)
+	s.lastCxid.Store(0)
 	s.lat.reset()
 }
 
@@ -101,7 +101,7 @@ func (s *connStats) noteReply(now time.Time, sl *slot, zxid int64) {
 func (s *connStats) reset() {
 	s.received.Store(0)
 	s.sent.Store(0)
-	s.lastCxid.Store(-1)
+	s.lastCxid.Store(0)
 	s.lastZxid.Store(-1)
 	s.lastOp.Store("NA")
 	s.lastResp.Store(0)

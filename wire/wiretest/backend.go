@@ -347,3 +347,15 @@ func (b *Backend) Status(ctx context.Context, detail bool) wire.Status {
 	}
 	return st
 }
+
+// DropConnection closes the connection of a session, as a network fault
+// would; the session lives on. It reports whether there was one.
+func (b *Backend) DropConnection(id int64) bool {
+	b.mu.Lock()
+	c, ok := b.conns[id]
+	b.mu.Unlock()
+	if ok {
+		c.Close(errors.New("wiretest: connection dropped"))
+	}
+	return ok
+}
