@@ -98,6 +98,12 @@ func (c *Cluster) handleZab(p *Peer, r zab.Ready) {
 			p.Disk.CurrentEpoch = e
 		}
 		c.log(event{peer: p.ID, what: "current", epoch: e})
+		if p.role != zab.Looking {
+			// ZooKeeper's updateElectionVote (ZOOKEEPER-1732): the decided
+			// vote now names the established epoch, so a peer that joins
+			// later sees every member of the ensemble agree.
+			p.el.SetPeerEpoch(e)
+		}
 	}
 
 	// Step 2: append; the fsync completes later (Step calls Persisted).

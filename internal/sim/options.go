@@ -40,6 +40,13 @@ type Options struct {
 	Faults Faults
 
 	TraceLen int // events kept for the failure report (default 400)
+
+	// Strict makes Settle require every peer to catch up, even one that
+	// accepted an epoch the ensemble abandoned and so cannot follow the
+	// leader that was established instead (a liveness gap Zab shares with
+	// ZooKeeper, reported as an issue). Without it such peers are excused,
+	// counted in Result.StuckAhead, and every other peer must catch up.
+	Strict bool
 }
 
 // Faults says how often each fault strikes while faults are on, as a
