@@ -11,7 +11,7 @@ import (
 )
 
 // richTree has a znode of every kind, several ACLs, sessions and nil data.
-func richTree(t *testing.T) *harness {
+func richTree(t testing.TB) *harness {
 	h := fixture(t, Options{TTLEnabled: true})
 	h.mustOK(testSession, CreateRequest{Path: "/ttl", ACL: OpenACL, Mode: PersistentSequentialWithTTL, TTL: 60000})
 	h.mustOK(testSession, CreateRequest{Path: "/p/nil", ACL: []ACL{{PermRead, Identity{"ip", "10.0.0.0/8"}}}})

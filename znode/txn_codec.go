@@ -19,8 +19,8 @@ import (
 //	          a multi's sub-txn as varint(type) body
 //
 // Decoding checks every length against the bytes left before allocating,
-// accepts no trailing bytes, and so never panics or over-allocates on
-// garbage.
+// accepts only minimal varints and no trailing bytes, and so never panics
+// or over-allocates on garbage, and one txn has one encoding.
 
 const txnFormat = 1
 
@@ -263,7 +263,7 @@ func (d *decoder) varint() int64 {
 		return 0
 	}
 	v, n := binary.Varint(d.b[d.off:])
-	if n <= 0 {
+	if n <= 0 || (n > 1 && d.b[d.off+n-1] == 0) {
 		d.fail("bad varint")
 		return 0
 	}
@@ -276,7 +276,7 @@ func (d *decoder) uvarint() uint64 {
 		return 0
 	}
 	v, n := binary.Uvarint(d.b[d.off:])
-	if n <= 0 {
+	if n <= 0 || (n > 1 && d.b[d.off+n-1] == 0) {
 		d.fail("bad uvarint")
 		return 0
 	}

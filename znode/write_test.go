@@ -10,7 +10,7 @@ import (
 var alice = DigestIdentity("alice:secret")
 
 // fixture builds a tree with a znode of each sort the write tests need.
-func fixture(t *testing.T, opts Options) *harness {
+func fixture(t testing.TB, opts Options) *harness {
 	h := newHarness(t, opts)
 	h.create("/p", "data")
 	h.create("/p/child", "")
