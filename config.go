@@ -10,6 +10,9 @@ import (
 	"time"
 
 	"github.com/hashicorp/go-hclog"
+
+	"github.com/ensemble-go/ensemble/transport"
+	"github.com/ensemble-go/ensemble/wal"
 )
 
 // ErrInvalidConfig is matched (errors.Is) by every error Validate and
@@ -42,8 +45,8 @@ type Peer struct {
 // Config is everything a Node needs. The zero value of a field means its
 // default, as listed on the field; DefaultConfig spells them out.
 type Config struct {
-	// ID is this peer's server id (zoo.cfg's myid). It must be one of Peers,
-	// or, for a standalone peer (no Peers), any id from 1 to 255.
+	// ID is this peer's server id (zoo.cfg's myid), from 1 to 254. It must
+	// be one of Peers; a standalone peer (no Peers) defaults to 1.
 	ID uint64
 	// Peers is the whole ensemble, this peer included. Empty means a
 	// standalone peer: an ensemble of one.
@@ -110,6 +113,19 @@ type Config struct {
 
 	// Logger receives the Node's logs; nil means silent.
 	Logger hclog.Logger
+
+	// LogSegmentSize is the size txn log segments are preallocated to
+	// (zoo.cfg's preAllocSize, there in KiB; default 64 MiB).
+	LogSegmentSize int64
+
+	// FS is the filesystem the txn log and snapshots live on; nil means
+	// the operating system's. Tests inject crashes and faults through it
+	// (package wal/faultfs).
+	FS wal.FS
+	// Transport, when set, opens this peer's two peer channels, election
+	// and quorum, instead of TCP on the Peers' addresses: transport/mem for
+	// tests, or a transport of your own.
+	Transport func(id uint64) (election, quorum transport.Transport, err error)
 }
 
 // Defaults, as in Apache ZooKeeper.
@@ -149,6 +165,9 @@ func DefaultConfig() Config {
 // default. The caller's Config is never changed.
 func (c Config) withDefaults() Config {
 	d := DefaultConfig()
+	if c.ID == 0 && len(c.Peers) == 0 {
+		c.ID = d.ID
+	}
 	if c.TickTime == 0 {
 		c.TickTime = d.TickTime
 	}
@@ -272,8 +291,8 @@ func (c Config) validated() (Config, error) {
 		}
 	}
 	if len(c.Peers) == 0 {
-		if c.ID < 1 || c.ID > 255 {
-			return bad("ID", "must be from 1 to 255, got %d", c.ID)
+		if c.ID < 1 || c.ID > maxServerID {
+			return bad("ID", "must be from 1 to %d, got %d", maxServerID, c.ID)
 		}
 		return c, nil
 	}
@@ -287,8 +306,8 @@ func (c Config) validatePeers() error {
 	voters, self := 0, false
 	for i, p := range c.Peers {
 		field := fmt.Sprintf("Peers[%d]", i)
-		if p.ID < 1 || p.ID > 255 {
-			return &ConfigError{field + ".ID", fmt.Sprintf("must be from 1 to 255 (session ids carry it in one byte), got %d", p.ID)}
+		if p.ID < 1 || p.ID > maxServerID {
+			return &ConfigError{field + ".ID", fmt.Sprintf("must be from 1 to %d (session ids carry it in their top byte, and 255 marks TTL nodes), got %d", maxServerID, p.ID)}
 		}
 		if seen[p.ID] {
 			return &ConfigError{field + ".ID", fmt.Sprintf("server %d listed twice", p.ID)}
@@ -320,6 +339,10 @@ func (c Config) validatePeers() error {
 	}
 	return nil
 }
+
+// maxServerID is the largest server id: a session id carries its server's
+// id in the top byte, and 0xff there marks a TTL node's owner.
+const maxServerID = 254
 
 // fourLetterWords are the words the client port knows.
 var fourLetterWords = []string{

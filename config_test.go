@@ -47,7 +47,8 @@ func TestValidateNamesTheField(t *testing.T) {
 		{"secure port without TLS", func(c *Config) { c.SecureClientAddr = "127.0.0.1:2281" }, "ClientTLS"},
 		{"unknown four letter word", func(c *Config) { c.FourLetterWords = []string{"srvr", "kill"} }, "FourLetterWords"},
 		{"bad super digest", func(c *Config) { c.SuperDigest = "nocolon" }, "SuperDigest"},
-		{"standalone id out of range", func(c *Config) { c.ID = 300 }, "ID"},
+		{"standalone id out of range", func(c *Config) { c.ID = 255 }, "ID"},
+		{"peer id zero", func(c *Config) { c.Peers = threePeers(); c.ID = 0 }, "ID"},
 		{"self not among peers", func(c *Config) { c.Peers = threePeers(); c.ID = 4 }, "ID"},
 		{"duplicate peer", func(c *Config) {
 			c.Peers = append(threePeers(), Peer{ID: 2, QuorumAddr: "127.0.0.1:1", ElectionAddr: "127.0.0.1:2"})

@@ -150,6 +150,9 @@ func configFromProperties(props map[string]string) (cfg Config, observer bool, e
 	var purgeHours int
 	intKey("autopurge.purgeInterval", &purgeHours)
 	cfg.PurgeInterval = time.Duration(purgeHours) * time.Hour
+	var preAllocKB int
+	intKey("preAllocSize", &preAllocKB)
+	cfg.LogSegmentSize = int64(preAllocKB) * 1024
 	intKey("maxClientCnxns", &cfg.MaxClientCnxns)
 	if v, ok := props["maxClientCnxns"]; ok && v == "0" {
 		cfg.MaxClientCnxns = -1 // ZooKeeper's 0 means no limit

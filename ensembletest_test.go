@@ -1,0 +1,168 @@
+package ensemble
+
+import (
+	"context"
+	"os"
+
+	"fmt"
+	"github.com/hashicorp/go-hclog"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/ensemble-go/ensemble/transport"
+	"github.com/ensemble-go/ensemble/transport/mem"
+)
+
+// testTick is the tickTime of test ensembles: short, so elections and
+// session expiry take a fraction of a second.
+const testTick = 50 * time.Millisecond
+
+// testCluster is an in-process ensemble over transport/mem, with real
+// write-ahead logs in temp dirs.
+type testCluster struct {
+	t        *testing.T
+	ids      []uint64
+	dirs     map[uint64]string
+	nodes    map[uint64]*Node
+	election *mem.Network
+	quorum   *mem.Network
+	peers    []Peer
+	modify   func(*Config)
+}
+
+// newTestCluster starts voters (and observers) 1..n over mem networks.
+func newTestCluster(t *testing.T, voters, observers int, modify func(*Config)) *testCluster {
+	t.Helper()
+	c := &testCluster{
+		t:        t,
+		dirs:     map[uint64]string{},
+		nodes:    map[uint64]*Node{},
+		election: mem.NewNetwork(mem.Options{StallTimeout: 4 * testTick}),
+		quorum:   mem.NewNetwork(mem.Options{StallTimeout: 4 * testTick}),
+		modify:   modify,
+	}
+	for i := 1; i <= voters+observers; i++ {
+		id := uint64(i)
+		c.ids = append(c.ids, id)
+		c.dirs[id] = t.TempDir()
+		c.peers = append(c.peers, Peer{
+			ID:           id,
+			QuorumAddr:   fmt.Sprintf("mem:%d", 2000+i),
+			ElectionAddr: fmt.Sprintf("mem:%d", 3000+i),
+			Observer:     i > voters,
+		})
+	}
+	for _, id := range c.ids {
+		c.start(id)
+	}
+	t.Cleanup(c.close)
+	return c
+}
+
+func (c *testCluster) config(id uint64) Config {
+	cfg := Config{
+		ID:             id,
+		Peers:          c.peers,
+		DataDir:        filepath.Join(c.dirs[id], "data"),
+		TickTime:       testTick,
+		InitLimit:      10,
+		SyncLimit:      5,
+		LogSegmentSize: 1 << 20,
+		Transport: func(id uint64) (transport.Transport, transport.Transport, error) {
+			return c.election.Endpoint(id), c.quorum.Endpoint(id), nil
+		},
+	}
+	if testing.Verbose() {
+		cfg.Logger = hclog.New(&hclog.LoggerOptions{Level: hclog.Debug, Output: os.Stderr})
+	}
+	if c.modify != nil {
+		c.modify(&cfg)
+	}
+	return cfg
+}
+
+// start starts (or restarts) peer id from its data directory.
+func (c *testCluster) start(id uint64) *Node {
+	c.t.Helper()
+	n, err := Start(c.config(id))
+	require.NoError(c.t, err)
+	c.nodes[id] = n
+	return n
+}
+
+// stop closes peer id, as a clean shutdown.
+func (c *testCluster) stop(id uint64) {
+	c.t.Helper()
+	if n := c.nodes[id]; n != nil {
+		require.NoError(c.t, n.Close())
+		delete(c.nodes, id)
+	}
+}
+
+func (c *testCluster) close() {
+	for id := range c.nodes {
+		c.nodes[id].Close()
+	}
+	c.election.Close()
+	c.quorum.Close()
+}
+
+// waitReady waits until every running peer serves, and returns the leader.
+func (c *testCluster) waitReady(ctx context.Context) *Node {
+	c.t.Helper()
+	for {
+		var leader *Node
+		serving := 0
+		for _, n := range c.nodes {
+			switch n.Role() {
+			case Leading:
+				leader = n
+				fallthrough
+			case Following, Observing:
+				select {
+				case <-n.Ready():
+					serving++
+				default:
+				}
+			}
+		}
+		if leader != nil && serving == len(c.nodes) {
+			return leader
+		}
+		select {
+		case <-ctx.Done():
+			c.t.Fatalf("ensemble not ready: %v", ctx.Err())
+		case <-time.After(testTick / 5):
+		}
+	}
+}
+
+// leader returns the running leader, waiting for one.
+func (c *testCluster) leader(ctx context.Context) *Node {
+	c.t.Helper()
+	for {
+		for _, n := range c.nodes {
+			if n.IsLeader() {
+				return n
+			}
+		}
+		select {
+		case <-ctx.Done():
+			c.t.Fatalf("no leader: %v", ctx.Err())
+		case <-time.After(testTick / 5):
+		}
+	}
+}
+
+// follower returns some running peer that is not the leader.
+func (c *testCluster) follower() *Node {
+	for _, n := range c.nodes {
+		if !n.IsLeader() {
+			return n
+		}
+	}
+	return nil
+}
