@@ -101,7 +101,9 @@ func New(opt Options) (*Cluster, error) {
 		maxDelay: opt.MaxDelay,
 	}
 	c.check = NewChecker(func() int64 { return c.now })
-	c.net.Listening = func(id uint64) bool { p := c.peers[id]; return p.Up && p.role == zab.Leading }
+	if !opt.SharedConns {
+		c.net.Listening = func(id uint64) bool { p := c.peers[id]; return p.Up && p.role == zab.Leading }
+	}
 	voters := make([]uint64, opt.Voters)
 	for i := range voters {
 		voters[i] = uint64(i + 1)
@@ -376,8 +378,12 @@ func (c *Cluster) sendElection(p *Peer, n election.Notification) {
 		c.setErr(&Violation{Rule: RuleCodec, Peer: p.ID, Step: c.now, Msg: err.Error()})
 		return
 	}
+	e := event{peer: p.ID, what: "send", plane: ElectionPlane, other: n.To, typ: int32(n.State),
+		n: int64(n.Vote.Leader), zxid: n.Vote.Zxid, epoch: n.Vote.PeerEpoch, round: n.ElectionEpoch}
 	if c.opt.Faults.ElectionLoss > 0 && c.faultsOn && c.rng.Float64() < c.opt.Faults.ElectionLoss {
-		return
+		e.what, e.note = "drop", "(lost)"
+	} else if !c.net.Send(ElectionPlane, p.ID, n.To, b, c.delay(), false) {
+		e.what, e.note = "drop", "(cut)"
 	}
-	c.net.Send(ElectionPlane, p.ID, n.To, b, c.delay(), false)
+	c.log(e)
 }

@@ -187,7 +187,7 @@ func (c *Cluster) roleChanged(p *Peer) {
 		return
 	}
 	c.log(event{peer: p.ID, what: "role", other: p.zab.Leader(), note: fmt.Sprintf("%s -> %s", roleName(old), roleName(p.role))})
-	if old == zab.Looking {
+	if old == zab.Looking || c.opt.SharedConns {
 		// A looking peer has no zab connections; one opened toward it is
 		// a learner connecting to its new leader role, not an old one.
 		return
@@ -254,7 +254,7 @@ func (c *Cluster) sendZab(p *Peer, m zab.Message) {
 		return
 	}
 	c.log(event{peer: p.ID, what: "send", plane: ZabPlane, other: m.To, typ: int32(m.Type), zxid: m.Zxid, epoch: m.Epoch, n: int64(len(m.Data))})
-	c.net.Send(ZabPlane, p.ID, m.To, b, c.delay(), p.learner())
+	c.net.Send(ZabPlane, p.ID, m.To, b, c.delay(), p.learner() || c.opt.SharedConns)
 }
 
 func firstUnsynced(d *Disk) int64 { return d.log[d.durable].zxid }

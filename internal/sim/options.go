@@ -41,6 +41,14 @@ type Options struct {
 
 	TraceLen int // events kept for the failure report (default 400)
 
+	// SharedConns models a transport with one long-lived zab connection per
+	// pair of peers, as DESIGN.md sketches transport/tcp, instead of one per
+	// role session as ZooKeeper has (a learner connects to its leader; a
+	// peer that changes role closes them). With it any peer may open a
+	// connection, none waits for a leader to listen, and a role change
+	// closes nothing, so messages of an old session reach the new one.
+	SharedConns bool
+
 	// Strict makes Settle require every peer to catch up, even one that
 	// accepted an epoch the ensemble abandoned and so cannot follow the
 	// leader that was established instead (a liveness gap Zab shares with
@@ -121,6 +129,7 @@ func RandomOptions(seed uint64) Options {
 	o.SyncRate = 0.02
 	o.SnapshotRate = []float64{0.005, 0.02, 0.1}[r.IntN(3)]
 	o.PurgeKeep = []int{-1, 0, 3, 20}[r.IntN(4)]
+	o.SharedConns = r.IntN(3) == 0
 	scale := []float64{0.3, 1, 2}[r.IntN(3)]
 	o.Faults = Faults{
 		Crash:        0.004 * scale,
@@ -142,6 +151,6 @@ func RandomOptions(seed uint64) Options {
 
 // String summarises the shape of a run for reports.
 func (o Options) String() string {
-	return fmt.Sprintf("seed %d: %d voters + %d observers, delay ≤%d, fsync ≤%d, maxDiff %d, initLimit %d, syncLimit %d, propose %.2f, snapshot %.3f, purgeKeep %d",
-		o.Seed, o.Voters, o.Observers, o.MaxDelay, o.FsyncMax, o.MaxDiff, o.InitLimit, o.SyncLimit, o.ProposeRate, o.SnapshotRate, o.PurgeKeep)
+	return fmt.Sprintf("seed %d: %d voters + %d observers, delay ≤%d, fsync ≤%d, maxDiff %d, initLimit %d, syncLimit %d, propose %.2f, snapshot %.3f, purgeKeep %d, sharedConns %v",
+		o.Seed, o.Voters, o.Observers, o.MaxDelay, o.FsyncMax, o.MaxDiff, o.InitLimit, o.SyncLimit, o.ProposeRate, o.SnapshotRate, o.PurgeKeep, o.SharedConns)
 }

@@ -72,6 +72,8 @@ func (c *Cluster) Settle(bound int64) (int64, error) {
 	start := c.Ticks()
 	probe := fmt.Sprintf("probe@%d", c.now)
 	submitted := false
+	var by *Peer
+	var byIncarnation int
 	for c.err == nil {
 		if c.Ticks()-start > bound {
 			w := c.payloads[probe]
@@ -85,9 +87,16 @@ func (c *Cluster) Settle(bound int64) (int64, error) {
 				bound, submitted, w != nil && w.acked, state)})
 			break
 		}
+		if submitted && !c.payloads[probe].acked && (!by.Up || by.role != zab.Leading || by.incarnation != byIncarnation) {
+			// Its leader fell before committing it: uncommitted, it may be
+			// gone for good, as a client would be told by a timeout. Retry.
+			probe = fmt.Sprintf("probe@%d", c.now)
+			submitted = false
+		}
 		if !submitted && c.now%c.opt.TickEvery == 0 {
 			if l := c.Leader(); l != 0 {
 				submitted = c.Submit(l, probe)
+				by, byIncarnation = c.peers[l], c.peers[l].incarnation
 			}
 		}
 		if w := c.payloads[probe]; w != nil && w.acked && c.allApplied(w.zxid) {
