@@ -134,3 +134,36 @@ func TestMaxDataSize(t *testing.T) {
 		})
 	}
 }
+
+// Reads run in parallel with Apply (run with -race).
+func TestConcurrentReadsAndApply(t *testing.T) {
+	h := newHarness(t, Options{})
+	h.create("/r", "0")
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	for i := 0; i < 4; i++ {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				_, _, err := h.tree.Get("/r", Auth{})
+				assert.NoError(t, err)
+				_, _, err = h.tree.Children("/r", Auth{})
+				assert.NoError(t, err)
+				h.tree.Digest()
+			}
+		}()
+	}
+	for i := 0; i < 200; i++ {
+		h.mustOK(testSession, SetDataRequest{Path: "/r", Data: []byte{byte(i)}, Version: -1})
+		h.mustOK(testSession, CreateRequest{Path: "/r/c", ACL: OpenACL, Mode: EphemeralSequential})
+	}
+	close(stop)
+	for i := 0; i < 4; i++ {
+		<-done
+	}
+}
