@@ -85,6 +85,16 @@ func (z *Zab) scanHistory(after int64, strict bool, fn func(e Entry) error) erro
 	return nil
 }
 
+// tailAfter returns the tail records after `after` when the tail alone holds
+// every record after it: the hot path (apply, commit) then needs neither
+// the Log nor a callback.
+func (z *Zab) tailAfter(after int64) ([]Entry, bool) {
+	if after < z.tailBase {
+		return nil, false
+	}
+	return z.tail[z.tailIndex(after):], true
+}
+
 // tailIndex returns the index of the first tail record with zxid > after.
 func (z *Zab) tailIndex(after int64) int {
 	i, _ := slices.BinarySearchFunc(z.tail, after, func(e Entry, x int64) int {
@@ -171,6 +181,15 @@ func (z *Zab) apply() {
 		return
 	}
 	target := min(z.committed, z.persisted)
+	if es, ok := z.tailAfter(z.applied); ok && target > z.applied {
+		for _, e := range es {
+			if e.Zxid > target {
+				break
+			}
+			z.rd.Committed = append(z.rd.Committed, e)
+			z.applied = e.Zxid
+		}
+	}
 	if target > z.applied {
 		err := z.scanHistory(z.applied, true, func(e Entry) error {
 			if e.Zxid > target {
@@ -179,7 +198,9 @@ func (z *Zab) apply() {
 			if e.Zxid <= z.applied { // cannot happen; guards exactly-once
 				return nil
 			}
-			z.rd.Committed = append(z.rd.Committed, e)
+			// Records read from the Log may share its buffers (wal's Scan
+			// data is valid only during the call): keep a copy.
+			z.rd.Committed = append(z.rd.Committed, Entry{Zxid: e.Zxid, Data: slices.Clone(e.Data)})
 			z.applied = e.Zxid
 			return nil
 		})
