@@ -97,7 +97,8 @@ func (c *Client) Timeout() time.Duration { return c.timeout }
 func (c *Client) Expired() <-chan struct{} { return c.ended }
 
 // Err returns why the session ended, or nil while it lives:
-// znode.ErrSessionExpired, ErrClosed, or the Node's error.
+// ErrSessionClosed after Close, znode.ErrSessionExpired when the leader
+// expired it, ErrClosed when the Node stopped.
 func (c *Client) Err() error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -116,7 +117,7 @@ func (c *Client) Close() error {
 	ctx, cancel := context.WithTimeout(context.Background(), c.timeout)
 	defer cancel()
 	_, err := c.write(ctx, znode.CloseSessionRequest{})
-	c.end(ErrClosed)
+	c.end(ErrSessionClosed)
 	c.n.Disconnect(clientConn{c})
 	if err != nil && znode.CodeOf(err) != znode.ErrSessionExpired {
 		return fmt.Errorf("ensemble: closing session %#x: %w", c.id, err)

@@ -126,6 +126,11 @@ type Config struct {
 	// and quorum, instead of TCP on the Peers' addresses: transport/mem for
 	// tests, or a transport of your own.
 	Transport func(id uint64) (election, quorum transport.Transport, err error)
+
+	// maxDiff, when set, is how many txns behind a learner may be and
+	// still get a DIFF rather than a SNAP (zab.Config.MaxDiff); tests use
+	// it to exercise SNAP sync without millions of txns.
+	maxDiff int
 }
 
 // Defaults, as in Apache ZooKeeper.

@@ -79,6 +79,8 @@ type Node struct {
 	syncs       map[uint64]*syncReq
 	syncWaits   []*syncReq             // answered by the leader, waiting for the apply
 	hellos      map[uint64]zab.Message // learners' FOLLOWERINFO held while Looking
+	syncing     syncKind               // how the current learner sync is going
+	lastSync    atomic.Int32           // syncKind of the last completed learner sync
 	nextSyncID  uint64
 	coreTicks   int
 	sinceSnap   int
@@ -117,6 +119,20 @@ type Node struct {
 	closeOnce     sync.Once
 	bg            sync.WaitGroup // background snapshot and purge work
 	snapshotCount atomic.Int64   // snapshots written, for tests and mntr
+}
+
+// syncKind is how a learner caught up with its leader, for logs and tests.
+type syncKind int32
+
+const (
+	syncNone  syncKind = iota
+	syncDiff           // the leader sent the txns it was missing (maybe none)
+	syncTrunc          // the learner dropped txns the leader never committed, then got a DIFF
+	syncSnap           // the leader sent a snapshot, then a DIFF
+)
+
+func (k syncKind) String() string {
+	return [...]string{"none", "DIFF", "TRUNC", "SNAP"}[k]
 }
 
 // writeKey identifies a write by the session that sent it and its cxid.
@@ -203,6 +219,7 @@ func (n *Node) startCores() error {
 		PingInterval: ticksPerTickTime / 2,
 		Log:          n.wal,
 		Snapshots:    snapshotSource{n},
+		MaxDiff:      n.cfg.maxDiff,
 	}, zab.Durable{AcceptedEpoch: accepted, CurrentEpoch: current, Applied: n.tree.LastZxid()})
 	if err != nil {
 		return fmt.Errorf("ensemble: zab: %w", err)

@@ -221,12 +221,16 @@ func (n *Node) handleReady(rd zab.Ready) {
 		}
 	}
 	if rd.Snapshot != nil {
+		n.syncing = syncSnap
 		if err := n.installSnapshot(ctx, rd.Snapshot); err != nil {
 			n.fail(err)
 			return
 		}
 	}
 	if rd.TruncateAfter >= 0 {
+		if n.syncing != syncSnap {
+			n.syncing = syncTrunc
+		}
 		if err := n.wal.Truncate(ctx, rd.TruncateAfter); err != nil {
 			n.fail(fmt.Errorf("ensemble: truncating the log after %#x: %w", rd.TruncateAfter, err))
 			return
@@ -307,6 +311,7 @@ func (n *Node) roleChanged() {
 	r := Role(n.zab.Role())
 	was := n.role
 	n.established = false
+	n.syncing = syncNone
 	n.tracker = nil
 	n.prep.Reset()
 	if r == Looking {

@@ -202,10 +202,14 @@ func (n *Node) sessionApplied(txn znode.Txn, res znode.Result) {
 	}
 }
 
-// afterSessionApplied ends a closed session's connection here. A session
-// its client closed has had its reply (the client closes the connection
-// itself); one the leader expired is told so. n.mu is held.
-func (n *Node) afterSessionApplied(txn znode.Txn, res znode.Result) {
+// ErrSessionClosed is why a session ended when its own client closed it.
+var ErrSessionClosed = errors.New("ensemble: session closed")
+
+// afterSessionApplied ends a closed session's connection here: a session
+// its own client closed (own: the closeSession was its write, already
+// answered) ends with ErrSessionClosed, one the leader expired with
+// znode.ErrSessionExpired. n.mu is held.
+func (n *Node) afterSessionApplied(txn znode.Txn, res znode.Result, own bool) {
 	if txn.Header.Type != znode.OpCloseSession || res.Code != znode.OK {
 		return
 	}
@@ -218,5 +222,9 @@ func (n *Node) afterSessionApplied(txn znode.Txn, res znode.Result) {
 	n.watchMu.Lock()
 	n.watches.RemoveAll(session.WatcherID(id))
 	n.watchMu.Unlock()
+	if own {
+		a.conn.Close(ErrSessionClosed)
+		return
+	}
 	a.conn.Close(znode.ErrSessionExpired)
 }

@@ -204,11 +204,12 @@ func (n *Node) applyCommitted(entries []zab.Entry) {
 			}
 		}
 		key := writeKey{txn.Header.ClientID, txn.Header.Cxid}
-		if p, ok := n.pending[key]; ok {
+		p, own := n.pending[key]
+		if own {
 			delete(n.pending, key)
 			p.done(res)
 		}
-		n.afterSessionApplied(txn, res)
+		n.afterSessionApplied(txn, res, own)
 	}
 	n.mu.Unlock()
 	n.releaseSyncs()
@@ -285,7 +286,14 @@ func (n *Node) checkEstablished() {
 		return
 	}
 	n.established = true
-	n.log.Info("serving", "role", n.role, "leader", n.zab.Leader(), "epoch", n.zab.CurrentEpoch())
+	if n.role != Leading {
+		if n.syncing == syncNone {
+			n.syncing = syncDiff
+		}
+		n.lastSync.Store(int32(n.syncing))
+	}
+	n.log.Info("serving", "role", n.role, "leader", n.zab.Leader(), "epoch", n.zab.CurrentEpoch(), "synced_by", n.syncing)
+	n.syncing = syncNone
 	if n.role == Leading {
 		n.startTracking()
 	}
