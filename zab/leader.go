@@ -357,10 +357,23 @@ func (z *Zab) tryCommit() {
 func (z *Zab) commitTo(c int64) {
 	old := z.committed
 	z.committed = c
-	err := z.scanHistory(old, true, func(e Entry) error {
+	// Proposals in flight are all in the tail (trimTail keeps what is not
+	// committed), so this never reads the Log.
+	es, ok := z.tailAfter(old)
+	if !ok {
+		z.fail(fmt.Errorf("%w: committing %#x, the proposals after %#x are not in memory", ErrLog, c, old))
+		return
+	}
+	prev := old
+	for _, e := range es {
 		if e.Zxid > c {
-			return errStopScan
+			break
 		}
+		if !follows(prev, e.Zxid) {
+			z.fail(fmt.Errorf("%w: proposal %#x does not follow %#x", ErrLog, e.Zxid, prev))
+			return
+		}
+		prev = e.Zxid
 		for _, p := range z.ld.learners {
 			switch {
 			case p.stage < stageSyncing:
@@ -370,11 +383,6 @@ func (z *Zab) commitTo(c int64) {
 				z.send(Message{Type: Commit, To: p.id, Zxid: e.Zxid})
 			}
 		}
-		return nil
-	})
-	if err != nil && err != errStopScan {
-		z.fail(err)
-		return
 	}
 	z.checkSyncs()
 	z.apply()

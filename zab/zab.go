@@ -310,6 +310,8 @@ func (z *Zab) Status() Status {
 // the package documentation says before it calls the core again.
 func (z *Zab) Ready() Ready {
 	rd := z.rd
+	// The host keeps the returned slices (entries are persisted while the
+	// core goes on), so they are never reused.
 	z.rd = Ready{TruncateAfter: -1}
 	if z.ld != nil {
 		z.ld.roundInBatch = false
