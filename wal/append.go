@@ -14,7 +14,6 @@ const maxQueued = 64 << 20
 type waiter struct {
 	first, last int64 // zxids of its records
 	start, end  int   // its encoded records in batch.buf
-	lastRec     int   // offset in batch.buf of its last record
 	done        func(error)
 	ch          chan error
 	err         error // failed before reaching the disk
@@ -141,7 +140,6 @@ func (l *Log) enqueue(recs []Record, w waiter) error {
 	if len(recs) > 0 {
 		w.start = len(b.buf)
 		for _, r := range recs {
-			w.lastRec = len(b.buf)
 			b.buf = appendRecord(b.buf, r.Zxid, r.Data)
 		}
 		w.end = len(b.buf)

@@ -8,7 +8,7 @@ import (
 
 // A record on disk (all integers little-endian):
 //
-//	offset 0   uint32  payload length; bit 31 set on the last record of a write batch
+//	offset 0   uint32  payload length; bit 31 set on the first record of a write batch
 //	offset 4   uint32  CRC-32C of bytes 0-3 and 8 to the end of the payload
 //	offset 8   int64   zxid (> 0)
 //	offset 16  payload
@@ -18,7 +18,7 @@ import (
 // preallocated segment.
 const (
 	recordHeaderSize = 16
-	batchEndFlag     = 1 << 31
+	batchStartFlag   = 1 << 31
 )
 
 // MaxRecordSize is the largest payload a record may carry. ZooKeeper's
@@ -33,7 +33,7 @@ type record struct {
 	zxid     int64
 	data     []byte
 	size     int // bytes on disk, header included
-	batchEnd bool
+	batchStart bool
 }
 
 var (
@@ -62,10 +62,10 @@ func recordCRC(rec []byte) uint32 {
 	return crc32.Update(c, castagnoli, rec[8:])
 }
 
-// markBatchEnd sets the batch-end flag of the encoded record rec and
+// markBatchStart sets the batch-start flag of the encoded record rec and
 // refreshes its checksum, so that the flag is as well protected as the rest.
-func markBatchEnd(rec []byte) {
-	v := binary.LittleEndian.Uint32(rec) | batchEndFlag
+func markBatchStart(rec []byte) {
+	v := binary.LittleEndian.Uint32(rec) | batchStartFlag
 	binary.LittleEndian.PutUint32(rec, v)
 	binary.LittleEndian.PutUint32(rec[4:], recordCRC(rec))
 }
@@ -77,7 +77,7 @@ func recordLen(h []byte) (int, error) {
 	if isZero(h[:recordHeaderSize]) {
 		return 0, errZeroHeader
 	}
-	n := binary.LittleEndian.Uint32(h) &^ batchEndFlag
+	n := binary.LittleEndian.Uint32(h) &^ batchStartFlag
 	if n > MaxRecordSize {
 		return 0, corruptf("record length %d over the limit %d", n, MaxRecordSize)
 	}
@@ -111,7 +111,7 @@ func decodeRecord(b []byte) (record, error) {
 		zxid:     zxid,
 		data:     rec[recordHeaderSize:],
 		size:     size,
-		batchEnd: binary.LittleEndian.Uint32(rec)&batchEndFlag != 0,
+		batchStart: binary.LittleEndian.Uint32(rec)&batchStartFlag != 0,
 	}, nil
 }
 

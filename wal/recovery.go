@@ -303,7 +303,7 @@ func (l *Log) loadSegments(ctx context.Context, in *intent) error {
 		firsts = keep
 	}
 
-	buf := make([]byte, 0, readChunk)
+	var buf []byte
 	prev := int64(-1) // unknown before the first record
 	for i, first := range firsts {
 		if err := ctx.Err(); err != nil {
@@ -434,7 +434,7 @@ func (l *Log) scanSegment(first, prev int64, isLast bool, limit int64, buf []byt
 	}
 
 	// A damaged record at off. It is a torn write only if it can be part of
-	// the last write batch: in the last segment, with no complete batch
+	// the last write batch: in the last segment, with no batch starting
 	// after it.
 	if !isLast {
 		return res, fmt.Errorf("segment %s offset %d (not the last segment): %w", name, off, stop)
@@ -452,16 +452,15 @@ func (l *Log) scanSegment(first, prev int64, isLast bool, limit int64, buf []byt
 	return res, nil
 }
 
-// laterBatches looks past a damaged record at from for proof that it was
-// followed by a later write batch: a valid record carrying the batch-end
-// flag with another valid record after it. A torn write damages only the
-// last batch, so such proof means the damage is elsewhere. It returns the
-// offset of the proving record (or -1) and the end of the last non-zero byte
-// after from.
+// laterBatches looks past a damaged record at from for proof that a later
+// write batch followed it: a valid record carrying the batch-start flag.
+// Batches are written one after another, each synced before the next, so a
+// crash can damage only the last one; such proof means the damage is to
+// synced data. It returns the offset of the proving record (or -1) and the
+// end of the last non-zero byte after from.
 func laterBatches(w *window, from, size, lastGood int64) (evidence, end int64, err error) {
 	end = from
-	sawBatchEnd := false
-	o := from + 1
+	o := from
 	for o < size {
 		p, err := w.firstNonZero(o, size)
 		if err != nil {
@@ -472,15 +471,14 @@ func laterBatches(w *window, from, size, lastGood int64) (evidence, end int64, e
 		}
 		end = max(end, p+1)
 		found := false
-		for c := max(o, p-recordHeaderSize+1); c <= p; c++ {
+		for c := max(o, p-recordHeaderSize+1, from+1); c <= p; c++ {
 			rec, ok := plausibleRecord(w, c, size, lastGood)
 			if !ok {
 				continue
 			}
-			if sawBatchEnd {
+			if rec.batchStart {
 				return c, 0, nil
 			}
-			sawBatchEnd = rec.batchEnd
 			o = c + int64(rec.size)
 			end = max(end, o)
 			found = true

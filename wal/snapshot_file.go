@@ -163,7 +163,7 @@ func (r *snapshotReader) Close() error { return r.f.Close() }
 
 // verify reads the whole payload and checks its checksum.
 func (r *snapshotReader) verify() error {
-	buf := make([]byte, readChunk)
+	buf := make([]byte, min(r.end-r.off, readChunk)+1)
 	for {
 		_, err := r.Read(buf)
 		if errors.Is(err, io.EOF) {

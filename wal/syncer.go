@@ -73,7 +73,7 @@ func (l *Log) writeRun(buf []byte, ws []waiter) {
 // authoritative check: the queue's order is the log's order), then writes
 // the records in units: as many as fit in the active segment, rolling to a
 // new segment between units. Each unit is one or more contiguous writes and
-// one fdatasync; its last record carries the batch-end flag.
+// one fdatasync; its first record carries the batch-start flag.
 func (l *Log) writeWaiters(buf []byte, ws []waiter) error {
 	l.valid = l.valid[:0]
 	tail := l.wtail
@@ -107,7 +107,9 @@ func (l *Log) writeWaiters(buf []byte, ws []waiter) error {
 			j++
 		}
 		last := &ws[vs[j-1]]
-		markBatchEnd(buf[last.lastRec:last.end])
+		first := ws[vs[k]].start
+		n, _ := recordLen(buf[first:])
+		markBatchStart(buf[first : first+n])
 
 		l.newMarks = l.newMarks[:0]
 		lastMark := int64(-markEvery)

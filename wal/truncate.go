@@ -204,7 +204,7 @@ func (l *Log) findCut(seg *segment, z int64) (off, last int64, err error) {
 		return 0, 0, err
 	}
 	defer f.Close()
-	w := newWindow(f, seg.end, make([]byte, 0, readChunk))
+	w := newWindow(f, seg.end, nil)
 	last = seg.first
 	for off = seekMark(seg.marks, z); ; {
 		rec, err := w.readRecord(off, seg.end)

@@ -46,7 +46,7 @@ func (k OpKind) String() string {
 // Op is an operation about to happen.
 type Op struct {
 	Kind OpKind
-	Path string // the file, or the directory for OpSyncDir, or the old name for OpRename
+	Path string // the file's current name (renames followed), the directory for OpSyncDir, the old name for OpRename
 	Seq  int64  // 1 for the first operation since New, counting every kind
 }
 
@@ -85,6 +85,7 @@ type dirChange struct {
 }
 
 type inode struct {
+	path    string   // current name; "" once removed
 	data    []byte   // current content
 	durable []byte   // as of the last sync
 	log     []change // changes since the last sync, in order
@@ -166,6 +167,9 @@ func (fsys *FS) crash(rng *rand.Rand) {
 		}
 		d.names = maps.Clone(d.durable)
 		d.log = nil
+		for n, ino := range d.names {
+			ino.path = filepath.Join(p, n)
+		}
 	}
 	for _, ino := range fsys.inodes() {
 		if rng != nil && len(ino.log) > 0 {
@@ -262,7 +266,7 @@ func (fsys *FS) WriteFile(name string, data []byte) error {
 	}
 	ino := d.names[filepath.Base(p)]
 	if ino == nil {
-		ino = &inode{}
+		ino = &inode{path: p}
 		d.names[filepath.Base(p)] = ino
 	}
 	d.durable[filepath.Base(p)] = ino
@@ -351,7 +355,7 @@ func (fsys *FS) OpenFile(name string, flag int, _ fs.FileMode) (wal.File, error)
 	case ino == nil && flag&os.O_CREATE == 0:
 		return nil, &fs.PathError{Op: "open", Path: p, Err: fs.ErrNotExist}
 	case ino == nil:
-		ino = &inode{}
+		ino = &inode{path: p}
 		d.names[base] = ino
 		d.log = append(d.log, dirChange{name: base, ino: ino})
 	case flag&os.O_TRUNC != 0:
@@ -380,6 +384,10 @@ func (fsys *FS) Rename(oldname, newname string) error {
 		return &os.LinkError{Op: "rename", Old: op, New: np, Err: fs.ErrNotExist}
 	}
 	c := dirChange{name: filepath.Base(np), from: filepath.Base(op), ino: d.names[filepath.Base(op)]}
+	if old := d.names[c.name]; old != nil && old != c.ino {
+		old.path = ""
+	}
+	c.ino.path = np
 	c.apply(d.names)
 	d.log = append(d.log, c)
 	return nil
@@ -401,6 +409,9 @@ func (fsys *FS) Remove(name string) error {
 		return &fs.PathError{Op: "remove", Path: p, Err: fs.ErrNotExist}
 	}
 	c := dirChange{name: filepath.Base(p)}
+	if ino := d.names[c.name]; ino.path == p {
+		ino.path = ""
+	}
 	c.apply(d.names)
 	d.log = append(d.log, c)
 	return nil
@@ -502,6 +513,16 @@ func (f *file) ReadAt(p []byte, off int64) (int, error) {
 	return n, nil
 }
 
+// name is the file's current name, for faults to see.
+func (f *file) name() string {
+	f.fsys.mu.Lock()
+	defer f.fsys.mu.Unlock()
+	if f.ino.path != "" {
+		return f.ino.path
+	}
+	return f.path
+}
+
 func (f *file) WriteAt(p []byte, off int64) (int, error) {
 	if !f.writable {
 		return 0, &fs.PathError{Op: "write", Path: f.path, Err: fs.ErrPermission}
@@ -509,7 +530,7 @@ func (f *file) WriteAt(p []byte, off int64) (int, error) {
 	if off < 0 {
 		return 0, &fs.PathError{Op: "write", Path: f.path, Err: fs.ErrInvalid}
 	}
-	if err := f.fsys.before(OpWrite, f.path); err != nil {
+	if err := f.fsys.before(OpWrite, f.name()); err != nil {
 		return 0, &fs.PathError{Op: "write", Path: f.path, Err: err}
 	}
 	f.fsys.mu.Lock()
@@ -541,7 +562,7 @@ func (f *file) Sync() error     { return f.sync("sync") }
 func (f *file) Datasync() error { return f.sync("datasync") }
 
 func (f *file) sync(op string) error {
-	if err := f.fsys.before(OpSync, f.path); err != nil {
+	if err := f.fsys.before(OpSync, f.name()); err != nil {
 		f.fsys.mu.Lock()
 		if f.check(op) == nil {
 			f.ino.log = nil // fsyncgate: the failed writes never become durable
@@ -568,7 +589,7 @@ func (f *file) Truncate(size int64) error {
 	if size < 0 {
 		return &fs.PathError{Op: "truncate", Path: f.path, Err: fs.ErrInvalid}
 	}
-	if err := f.fsys.before(OpTruncate, f.path); err != nil {
+	if err := f.fsys.before(OpTruncate, f.name()); err != nil {
 		return &fs.PathError{Op: "truncate", Path: f.path, Err: err}
 	}
 	f.fsys.mu.Lock()
