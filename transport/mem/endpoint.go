@@ -186,7 +186,6 @@ func (e *Endpoint) dropMessagesLocked(peer uint64) {
 // pump is the endpoint's goroutine: it moves deliverable events to the
 // Events channel, sleeping until the next delay expires or a fault changes.
 func (e *Endpoint) pump() {
-	defer close(e.exited)
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
 	for {

@@ -99,7 +99,8 @@ func (n *Network) Endpoint(id uint64) *Endpoint {
 	n.eps[id] = e
 	n.live.Add(1)
 	go func() {
-		defer n.live.Add(-1)
+		defer close(e.exited)
+		defer n.live.Add(-1) // before exited: Close returns with the count at zero
 		e.pump()
 	}()
 	return e

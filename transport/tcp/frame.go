@@ -37,7 +37,7 @@ func newFrameReader(r io.Reader, max int) *frameReader {
 	return &frameReader{r: bufio.NewReaderSize(r, 64<<10), max: max}
 }
 
-// next returns the next frame's payload; an empty payload is a heartbeat.
+// next returns the next frame's payload; nil is a heartbeat.
 // It returns io.EOF at a clean end between frames, io.ErrUnexpectedEOF for a
 // stream cut inside a frame, and ErrFrameTooLarge for a length over max.
 func (f *frameReader) next() ([]byte, error) {
@@ -49,7 +49,7 @@ func (f *frameReader) next() ([]byte, error) {
 		return nil, fmt.Errorf("%w: %d bytes, maximum %d", ErrFrameTooLarge, n, f.max)
 	}
 	if n == 0 {
-		return f.hdr[:0], nil
+		return nil, nil
 	}
 	size := int(n)
 	if size <= slabMax {
