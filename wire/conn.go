@@ -50,7 +50,6 @@ type conn struct {
 	// Owned by the writer goroutine.
 	lastZxid int64
 	enc      jute.Encoder
-	batch    []outItem
 
 	st connStats
 }

@@ -1,7 +1,7 @@
 package wire_test
 
 import (
-	"errors"
+	"context"
 	"net"
 	"testing"
 	"time"
@@ -10,7 +10,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/ensemble-go/ensemble/wire"
+	"github.com/ensemble-go/ensemble/wire/jute"
 	"github.com/ensemble-go/ensemble/wire/wiretest"
+	"github.com/ensemble-go/ensemble/znode"
 )
 
 // testServer is a wire.Server on 127.0.0.1 over an in-process backend.
@@ -78,11 +80,38 @@ type quietLogger struct{}
 
 func (quietLogger) Printf(string, ...any) {}
 
-var errTimeout = errors.New("timed out")
-
 // dropConnections closes, from the server side, the connection of the
 // given session.
 func (ts *testServer) dropConnections(t testing.TB, session int64) {
 	t.Helper()
 	require.True(t, ts.backend.DropConnection(session), "session %#x has no connection", session)
+}
+
+// dial opens a raw session.
+func (ts *testServer) dial(t testing.TB, o wiretest.DialOptions) *wiretest.Client {
+	t.Helper()
+	c, err := wiretest.Dial(context.Background(), ts.addr, o)
+	require.NoError(t, err)
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+// call sends a request on a raw client and returns its reply, failing
+// the test on a transport error.
+func call(t testing.TB, c *wiretest.Client, xid int32, op znode.OpCode, body jute.Record) (wiretest.Reply, []jute.WatcherEvent) {
+	t.Helper()
+	r, evs, err := c.Call(xid, op, body)
+	require.NoError(t, err)
+	return r, evs
+}
+
+// readEvent reads the next frame and requires it to be a watch event.
+func readEvent(t testing.TB, c *wiretest.Client) jute.WatcherEvent {
+	t.Helper()
+	r, err := c.Read()
+	require.NoError(t, err)
+	require.True(t, r.IsEvent(), "got reply xid %d, want an event", r.Header.Xid)
+	ev, err := r.Event()
+	require.NoError(t, err)
+	return ev
 }

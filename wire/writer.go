@@ -45,55 +45,50 @@ func (c *conn) writeLoop() {
 }
 
 // collect waits until there is something to do, then either returns a
-// run of local ops to execute, or encodes every item that may be written
-// into c.enc. It reports false when the connection is closed.
+// run of local ops to execute, or encodes into c.enc the items that may
+// be written, up to maxBatchItems or maxBatchBytes. It reports false when
+// the connection is closed. Encoding under the lock keeps the slots'
+// results stable; it is quick and does no I/O.
 func (c *conn) collect() (run []*slot, closeAfter error, ok bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.enc.Reset()
-	c.batch = c.batch[:0]
 	for {
 		if c.closed {
 			return nil, nil, false
 		}
-		for len(c.batch) < maxBatchItems && c.enc.Len() < maxBatchBytes {
+		n := 0
+		now := time.Now()
+		for n < maxBatchItems && c.enc.Len() < maxBatchBytes {
 			it, more := c.out.pop()
 			if !more {
 				break
 			}
-			c.batch = append(c.batch, it)
-			if it.slot != nil {
-				c.srv.stats.outstanding.Add(-1)
-				c.cond.Broadcast() // room for the reader
-				if it.slot.closeAfter != nil {
-					closeAfter = it.slot.closeAfter
-					break
-				}
+			n++
+			if it.slot == nil {
+				c.encodeEvent(it.event)
+				continue
+			}
+			c.encodeReply(it.slot)
+			c.st.noteReply(now, it.slot, c.lastZxid)
+			c.srv.stats.noteLatency(now.Sub(it.slot.start))
+			c.srv.stats.outstanding.Add(-1)
+			c.cond.Broadcast() // room for the reader
+			if it.slot.closeAfter != nil {
+				closeAfter = it.slot.closeAfter
+				break
 			}
 		}
-		if len(c.batch) > 0 {
-			break
+		if n > 0 {
+			c.st.sent.Add(int64(n))
+			c.srv.stats.sent.Add(int64(n))
+			return nil, closeAfter, true
 		}
 		if run = c.out.localRun(maxLocalOps); run != nil {
 			return run, nil, true
 		}
 		c.cond.Wait()
 	}
-	// Encoding under the lock keeps the slots' results stable; it is
-	// quick and touches no I/O.
-	now := time.Now()
-	for _, it := range c.batch {
-		if it.slot == nil {
-			c.encodeEvent(it.event)
-			continue
-		}
-		c.encodeReply(it.slot)
-		c.st.noteReply(now, it.slot, c.lastZxid)
-		c.srv.stats.noteLatency(now.Sub(it.slot.start))
-	}
-	c.st.sent.Add(int64(len(c.batch)))
-	c.srv.stats.sent.Add(int64(len(c.batch)))
-	return nil, closeAfter, true
 }
 
 // flush writes what collect encoded, within the session timeout.
