@@ -2,6 +2,7 @@ package ensemble
 
 import (
 	"context"
+	"net"
 	"os"
 
 	"fmt"
@@ -23,7 +24,7 @@ const testTick = 50 * time.Millisecond
 // testCluster is an in-process ensemble over transport/mem, with real
 // write-ahead logs in temp dirs.
 type testCluster struct {
-	t        *testing.T
+	t        testing.TB
 	ids      []uint64
 	dirs     map[uint64]string
 	nodes    map[uint64]*Node
@@ -31,10 +32,14 @@ type testCluster struct {
 	quorum   *mem.Network
 	peers    []Peer
 	modify   func(*Config)
+	// tcp, when set, runs the peers over transport/tcp on 127.0.0.1
+	// instead of the mem networks.
+	tcp         bool
+	verboseLogs bool
 }
 
 // newTestCluster starts voters (and observers) 1..n over mem networks.
-func newTestCluster(t *testing.T, voters, observers int, modify func(*Config)) *testCluster {
+func newTestCluster(t testing.TB, voters, observers int, modify func(*Config)) *testCluster {
 	t.Helper()
 	c := &testCluster{
 		t:        t,
@@ -44,16 +49,26 @@ func newTestCluster(t *testing.T, voters, observers int, modify func(*Config)) *
 		quorum:   mem.NewNetwork(mem.Options{StallTimeout: 4 * testTick}),
 		modify:   modify,
 	}
+	c.verboseLogs = true
+	probe := Config{}
+	if modify != nil {
+		modify(&probe)
+	}
+	c.tcp = probe.Transport == nil && probe.Peers != nil
 	for i := 1; i <= voters+observers; i++ {
 		id := uint64(i)
 		c.ids = append(c.ids, id)
 		c.dirs[id] = t.TempDir()
-		c.peers = append(c.peers, Peer{
+		p := Peer{
 			ID:           id,
 			QuorumAddr:   fmt.Sprintf("mem:%d", 2000+i),
 			ElectionAddr: fmt.Sprintf("mem:%d", 3000+i),
 			Observer:     i > voters,
-		})
+		}
+		if c.tcp {
+			p.QuorumAddr, p.ElectionAddr = freeAddr(t), freeAddr(t)
+		}
+		c.peers = append(c.peers, p)
 	}
 	for _, id := range c.ids {
 		c.start(id)
@@ -75,13 +90,34 @@ func (c *testCluster) config(id uint64) Config {
 			return c.election.Endpoint(id), c.quorum.Endpoint(id), nil
 		},
 	}
-	if testing.Verbose() {
+	if testing.Verbose() && c.verboseLogs {
 		cfg.Logger = hclog.New(&hclog.LoggerOptions{Level: hclog.Debug, Output: os.Stderr})
 	}
 	if c.modify != nil {
 		c.modify(&cfg)
 	}
+	if c.tcp {
+		cfg.Peers = c.peers
+		cfg.Transport = nil
+	}
 	return cfg
+}
+
+// useTCP is a modify function that makes newTestCluster run its peers
+// over transport/tcp on 127.0.0.1.
+func useTCP(c *Config) {
+	c.Transport = nil
+	c.Peers = []Peer{}
+}
+
+// freeAddr returns a 127.0.0.1 address with a port that was free a moment
+// ago.
+func freeAddr(t testing.TB) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer ln.Close()
+	return ln.Addr().String()
 }
 
 // start starts (or restarts) peer id from its data directory.
