@@ -21,6 +21,7 @@ var (
 	benchOnce sync.Once
 	benchTree *Tree
 	benchZxid int64
+	benchSeq  int // makes the names of created znodes unique across runs
 )
 
 func benchPath(p, c int) string { return fmt.Sprintf("/b/p%04d/c%02d", p, c) }
@@ -58,6 +59,22 @@ func bigTree(b *testing.B) (*Tree, *int64) {
 	return benchTree, &benchZxid
 }
 
+// BenchmarkGetSmall is BenchmarkGet on a tree of 100 znodes, to tell the
+// cost of a deep index from the machine's speed.
+func BenchmarkGetSmall(b *testing.B) {
+	h := newHarness(b, Options{})
+	for i := 0; i < 100; i++ {
+		h.create(fmt.Sprintf("/n%03d", i), "0123456789")
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, _, err := h.tree.Get("/n042", Auth{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
 // BenchmarkHeapPerZnode reports the live heap per znode of a 1M-znode tree
 // with 100-byte data.
 func BenchmarkHeapPerZnode(b *testing.B) {
@@ -84,8 +101,9 @@ func BenchmarkCreate(b *testing.B) {
 	b.ReportAllocs()
 	for i := 0; i < b.N; i++ {
 		*zxid++
+		benchSeq++
 		txn, err := prep.Prepare(Header{Session: testSession, Zxid: *zxid, Time: *zxid},
-			CreateRequest{Path: fmt.Sprintf("/b/p%04d/new%09d", i%benchParents, i), Data: data, ACL: OpenACL}, Auth{})
+			CreateRequest{Path: fmt.Sprintf("/b/p%04d/new%09d", i%benchParents, benchSeq), Data: data, ACL: OpenACL}, Auth{})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -102,7 +120,8 @@ func BenchmarkApplyCreate(b *testing.B) {
 	data := make([]byte, 100)
 	paths := make([]string, b.N)
 	for i := range paths {
-		paths[i] = fmt.Sprintf("/b/p%04d/apply%09d", i%benchParents, i)
+		benchSeq++
+		paths[i] = fmt.Sprintf("/b/p%04d/apply%09d", i%benchParents, benchSeq)
 	}
 	b.ReportAllocs()
 	b.ResetTimer()

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"hash/crc32"
 	"io"
+	"slices"
 
 	"github.com/google/btree"
 )
@@ -207,13 +208,17 @@ func (sr *snapshotReader) next() error {
 	if n > maxSnapshotChunk {
 		return fmt.Errorf("%w: chunk of %d bytes", ErrCorrupt, n)
 	}
-	// Grow as bytes arrive, so a corrupt length cannot allocate much more
-	// than the stream holds.
+	// Past the buffer's capacity, grow as bytes arrive, so a corrupt length
+	// cannot allocate much more than the stream holds.
 	sr.buf = sr.buf[:0]
 	for len(sr.buf) < int(n) {
-		step := min(int(n)-len(sr.buf), 1<<20)
 		start := len(sr.buf)
-		sr.buf = append(sr.buf, make([]byte, step)...)
+		step := int(n) - start
+		if step > cap(sr.buf)-start {
+			step = min(step, 1<<20)
+			sr.buf = slices.Grow(sr.buf, step)
+		}
+		sr.buf = sr.buf[:start+step]
 		if _, err := io.ReadFull(sr.r, sr.buf[start:]); err != nil {
 			return fmt.Errorf("%w: chunk: %v", ErrCorrupt, err)
 		}
@@ -299,6 +304,7 @@ func ReadSnapshot(r io.Reader, opts Options) (*Tree, error) {
 		acls []*aclEntry
 		prev string
 		last item
+		par  parentCache
 	)
 	for i := uint64(0); i < nNodes; i++ {
 		if d, err = sr.record(); err != nil {
@@ -308,7 +314,7 @@ func ReadSnapshot(r io.Reader, opts Options) (*Tree, error) {
 		if d.err != nil {
 			return nil, d.err
 		}
-		if err := t.load(path, n, i == 0, &last); err != nil {
+		if err := t.load(path, n, i == 0, &last, &par); err != nil {
 			return nil, err
 		}
 		prev = path
@@ -371,8 +377,15 @@ func readNode(d *decoder, prev string, acls *[]*aclEntry, t *Tree) (string, *nod
 // errStructure is the loader's complaint about a snapshot's tree.
 var errStructure = errors.New("not a well-formed tree")
 
+// parentCache remembers the parent of the last znode loaded: znodes come
+// grouped by parent, so most lookups of it are saved.
+type parentCache struct {
+	path string
+	n    *node
+}
+
 // load inserts a znode read from a snapshot, checking the structure.
-func (t *Tree) load(path string, n *node, first bool, last *item) error {
+func (t *Tree) load(path string, n *node, first bool, last *item, par *parentCache) error {
 	bad := func(why string) error {
 		return fmt.Errorf("%w: %w: %s: %q", ErrCorrupt, errStructure, why, path)
 	}
@@ -414,7 +427,10 @@ func (t *Tree) load(path string, n *node, first bool, last *item) error {
 		return bad("znodes out of order")
 	}
 	*last = it
-	parent := t.lookup(parentPath)
+	if par.n == nil || par.path != parentPath {
+		par.path, par.n = parentPath, t.lookup(parentPath)
+	}
+	parent := par.n
 	if parent == nil {
 		return bad("parent missing")
 	}

@@ -147,11 +147,9 @@ func (t *Tree) put(path string, old, n *node) {
 		t.nodes.ReplaceOrInsert(item{parent: parent, name: name, n: n})
 		t.index(path, n)
 	default:
-		// Keep the stored key strings: the caller's path may be a substring
-		// of a longer string that should not stay alive.
-		it, _ := t.nodes.Get(item{parent: parent, name: name})
-		it.n = n
-		t.nodes.ReplaceOrInsert(it)
+		// The new key strings may be substrings of a child's path (a parent
+		// updated by a create); that keeps at most one path alive per key.
+		t.nodes.ReplaceOrInsert(item{parent: parent, name: name, n: n})
 	}
 }
 
