@@ -1,0 +1,80 @@
+package ensemble
+
+import (
+	"testing"
+	"time"
+
+	"github.com/go-zookeeper/zk"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// connectZK connects go-zookeeper/zk to addrs and waits for a session.
+func connectZK(t *testing.T, addrs []string) *zk.Conn {
+	t.Helper()
+	conn, events, err := zk.Connect(addrs, 20*testTick, zk.WithLogInfo(false))
+	require.NoError(t, err)
+	t.Cleanup(conn.Close)
+	deadline := time.After(10 * time.Second)
+	for {
+		select {
+		case ev := <-events:
+			if ev.State == zk.StateHasSession {
+				return conn
+			}
+		case <-deadline:
+			t.Fatal("go-zookeeper/zk got no session")
+		}
+	}
+}
+
+// TestZooKeeperClientOnEveryPeer connects a real ZooKeeper client to each
+// peer of an ensemble, writes through one and watches through another.
+func TestZooKeeperClientOnEveryPeer(t *testing.T) {
+	ctx := testContext(t)
+	cl := newTestCluster(t, 3, 0, func(c *Config) { c.ClientAddr = "127.0.0.1:0" })
+	cl.waitReady(ctx)
+	var addrs []string
+	for _, id := range cl.ids {
+		addrs = append(addrs, cl.nodes[id].ClientAddr())
+	}
+	a := connectZK(t, addrs[:1])
+	b := connectZK(t, addrs[1:2])
+
+	exists, _, ch, err := b.ExistsW("/x")
+	require.NoError(t, err)
+	assert.False(t, exists)
+
+	p, err := a.Create("/x", []byte("hello"), 0, zk.WorldACL(zk.PermAll))
+	require.NoError(t, err)
+	assert.Equal(t, "/x", p)
+	select {
+	case ev := <-ch:
+		assert.Equal(t, zk.EventNodeCreated, ev.Type)
+		assert.Equal(t, "/x", ev.Path)
+	case <-ctx.Done():
+		t.Fatal("no watch event on the other peer")
+	}
+	_, err = b.Sync("/x")
+	require.NoError(t, err)
+	data, st, err := b.Get("/x")
+	require.NoError(t, err)
+	assert.Equal(t, []byte("hello"), data)
+	assert.Equal(t, int32(0), st.Version)
+
+	_, err = a.Create("/x", nil, 0, zk.WorldACL(zk.PermAll))
+	assert.ErrorIs(t, err, zk.ErrNodeExists)
+	_, err = a.Create("/x/e", nil, zk.FlagEphemeral, zk.WorldACL(zk.PermAll))
+	require.NoError(t, err)
+	kids, _, err := b.Children("/x")
+	if err == nil && len(kids) == 0 {
+		_, _ = b.Sync("/x")
+		kids, _, err = b.Children("/x")
+	}
+	require.NoError(t, err)
+	assert.Equal(t, []string{"e"}, kids)
+
+	resp, err := a.Multi(&zk.CreateRequest{Path: "/m", Data: nil, Acl: zk.WorldACL(zk.PermAll)}, &zk.SetDataRequest{Path: "/x", Data: []byte("y"), Version: 0})
+	require.NoError(t, err)
+	assert.Len(t, resp, 2)
+}
