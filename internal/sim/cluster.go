@@ -317,6 +317,21 @@ func (c *Cluster) deliver(d Delivery) {
 		return
 	}
 	c.log(event{peer: d.To, what: "recv", plane: ZabPlane, other: d.From, typ: int32(m.Type), zxid: m.Zxid, epoch: m.Epoch, n: int64(len(m.Data))})
+	switch m.Type {
+	case zab.Diff, zab.Trunc, zab.Snap:
+		// A sync starts: everything up to NEWLEADER is the history the
+		// learner must hold durably before it acknowledges NEWLEADER.
+		q.syncPoint, q.syncing = m.Zxid, true
+		if m.Type == zab.Diff {
+			q.syncPoint = 0 // DIFF's zxid is the leader's last; the proposals say what was sent
+		}
+	case zab.Proposal:
+		if q.syncing {
+			q.syncPoint = max(q.syncPoint, m.Zxid)
+		}
+	case zab.NewLeader:
+		q.syncing = false
+	}
 	q.zab.Step(m)
 	c.drive(q)
 	c.maybeCrashInSync(q, m)

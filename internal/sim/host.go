@@ -81,11 +81,11 @@ func (c *Cluster) handleZab(p *Peer, r zab.Ready) {
 		case e > p.Disk.AcceptedEpoch:
 			fail(RuleEpochs, "currentEpoch %d above acceptedEpoch %d", e, p.Disk.AcceptedEpoch)
 			return
-		case p.learner() && p.Disk.Unsynced() > 0 && firstUnsynced(p.Disk) < e<<32 && !c.TrustAcks:
-			// The history synced before NEWLEADER (every zxid below the new
-			// epoch's) must be durable before the epoch is (ZOOKEEPER-4643).
-			fail(RuleAckDurable, "currentEpoch %d stored while synced txn %s is not durable",
-				e, zxidString(firstUnsynced(p.Disk)))
+		case p.learner() && !c.TrustAcks && !c.syncedDurable(p):
+			// The history synced before NEWLEADER must be durable before
+			// the epoch is (ZOOKEEPER-4643).
+			fail(RuleAckDurable, "currentEpoch %d stored while synced txn %s (of history up to %s) is not durable",
+				e, zxidString(firstUnsynced(p.Disk)), zxidString(p.syncPoint))
 			return
 		}
 		if c.Bug == BugEpochAfterSend {
@@ -229,9 +229,21 @@ func (c *Cluster) sendZab(p *Peer, m zab.Message) {
 		// A learner's ACK promises that what it acknowledges survives a
 		// crash: every txn up to the acked zxid is durable, and an ACK of
 		// NEWLEADER (zxid epoch<<32) also promises the new epoch is stored.
-		if m.Zxid&0xffffffff == 0 && p.Disk.CurrentEpoch < m.Zxid>>32 {
-			fail(RuleEpochs, "ACKs NEWLEADER %s with currentEpoch %d on disk", zxidString(m.Zxid), p.Disk.CurrentEpoch)
-			return
+		if m.Zxid&0xffffffff == 0 {
+			if p.Disk.CurrentEpoch < m.Zxid>>32 {
+				fail(RuleEpochs, "ACKs NEWLEADER %s with currentEpoch %d on disk", zxidString(m.Zxid), p.Disk.CurrentEpoch)
+				return
+			}
+			if max(p.Disk.LastZxid(), p.Disk.Snap.Zxid) < p.syncPoint {
+				fail(RuleAckDurable, "ACKs NEWLEADER %s before logging the synced history up to %s (log ends at %s)",
+					zxidString(m.Zxid), zxidString(p.syncPoint), zxidString(p.Disk.LastZxid()))
+				return
+			}
+			if !c.syncedDurable(p) {
+				fail(RuleAckDurable, "ACKs NEWLEADER %s while synced txn %s (of history up to %s) is not durable",
+					zxidString(m.Zxid), zxidString(firstUnsynced(p.Disk)), zxidString(p.syncPoint))
+				return
+			}
 		}
 		if d := p.Disk.DurableZxid(); p.Disk.Unsynced() > 0 && firstUnsynced(p.Disk) <= m.Zxid {
 			fail(RuleAckDurable, "ACKs %s with only %s durable", zxidString(m.Zxid), zxidString(d))
@@ -257,4 +269,17 @@ func (c *Cluster) sendZab(p *Peer, m zab.Message) {
 	c.net.Send(ZabPlane, p.ID, m.To, b, c.delay(), p.learner() || c.opt.SharedConns)
 }
 
-func firstUnsynced(d *Disk) int64 { return d.log[d.durable].zxid }
+// firstUnsynced is the first record not yet synced (0 if none).
+func firstUnsynced(d *Disk) int64 {
+	if d.Unsynced() == 0 {
+		return 0
+	}
+	return d.log[d.durable].zxid
+}
+
+// syncedDurable reports whether the history the leader synced (up to
+// p.syncPoint) is all durable on p's disk.
+func (c *Cluster) syncedDurable(p *Peer) bool {
+	f := firstUnsynced(p.Disk)
+	return f == 0 || f > p.syncPoint
+}

@@ -23,6 +23,8 @@ type Peer struct {
 	tickPhase   int64
 
 	newLeaderZxid int64 // the last NEWLEADER this peer sent as leader
+	syncPoint     int64 // learner: the end of the history its leader synced before NEWLEADER
+	syncing       bool  // learner: between DIFF/TRUNC/SNAP and NEWLEADER
 	incarnation   int   // restarts so far
 	early         bool  // BugEarlyPersisted: Persisted was already called
 }
