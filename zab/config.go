@@ -16,7 +16,8 @@ type Log interface {
 	// FirstZxid returns the zxid of the first record, or 0 if the log is empty.
 	FirstZxid() int64
 	// Scan calls fn for every record with zxid > after, in zxid order, and
-	// stops at the first error fn returns, returning it.
+	// stops at the first error fn returns, returning it. data is only valid
+	// during the call: the core copies what it keeps.
 	Scan(after int64, fn func(zxid int64, data []byte) error) error
 }
 

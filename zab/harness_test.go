@@ -31,10 +31,15 @@ func (l *memLog) FirstZxid() int64 {
 	return l.recs[0].Zxid
 }
 
+// Scan hands out each record in one reused buffer, as wal does (data is
+// valid only during fn), so a core that keeps it without a copy shows up as
+// replicas applying different txns at the same zxid.
 func (l *memLog) Scan(after int64, fn func(int64, []byte) error) error {
 	i := sort.Search(len(l.recs), func(i int) bool { return l.recs[i].Zxid > after })
+	var buf []byte
 	for _, r := range l.recs[i:] {
-		if err := fn(r.Zxid, r.Data); err != nil {
+		buf = append(buf[:0], r.Data...)
+		if err := fn(r.Zxid, buf); err != nil {
 			return err
 		}
 	}
@@ -130,11 +135,12 @@ type cluster struct {
 	committed map[int64]string
 	errs      []string
 	cut       map[uint64]bool // peers whose messages are lost (a partition the transport has not noticed)
+	leaders   map[int64]uint64 // established epoch → its leader
 }
 
 func newCluster(t testing.TB, voters, observers []uint64, tmpl Config) *cluster {
 	c := &cluster{t: t, voters: voters, peers: map[uint64]*peer{}, net: map[[2]uint64][]Message{},
-		committed: map[int64]string{}, cfgTmpl: tmpl, cut: map[uint64]bool{}}
+		committed: map[int64]string{}, cfgTmpl: tmpl, cut: map[uint64]bool{}, leaders: map[int64]uint64{}}
 	c.ids = append(slices.Clone(voters), observers...)
 	slices.Sort(c.ids)
 	for _, id := range c.ids {

@@ -34,24 +34,40 @@ func (z *Zab) planSync(p *learnerPeer) ([]Message, error) {
 	if err != nil {
 		return nil, err
 	}
-	if member {
-		msgs, ok, err := z.diffAfter(p.id, L, Message{Type: Diff, Zxid: z.lastZxid}, z.maxDiff)
-		if err != nil || ok {
-			return msgs, err
+	t, first := L, Message{Type: Diff, Zxid: z.lastZxid}
+	if !member {
+		var found bool
+		if t, found, err = z.lastPointAtOrBelow(L); err != nil {
+			return nil, err
 		}
-		return z.snapSync(p.id)
+		if !found {
+			// Every point the learner shares with the leader is inside
+			// the leader's snapshot (the log starts right after one).
+			zxid, data, err := z.snapshot()
+			if err != nil {
+				return nil, err
+			}
+			return z.snapSync(p.id, zxid, data)
+		}
+		first = Message{Type: Trunc, Zxid: t}
 	}
-	t, found, err := z.lastPointAtOrBelow(L)
+	msgs, ok, err := z.diffAfter(p.id, t, first, z.maxDiff)
+	if err != nil || ok {
+		return msgs, err
+	}
+	// Too long for a DIFF. A SNAP replaces the learner's log, so it must not
+	// take the learner below t: everything up to t may be committed and
+	// counted on this learner's disk (the leader's state machine can be
+	// behind its own log, for example after a restart).
+	zxid, data, err := z.snapshot()
 	if err != nil {
 		return nil, err
 	}
-	if found {
-		msgs, ok, err := z.diffAfter(p.id, t, Message{Type: Trunc, Zxid: t}, z.maxDiff)
-		if err != nil || ok {
-			return msgs, err
-		}
+	if zxid >= t {
+		return z.snapSync(p.id, zxid, data)
 	}
-	return z.snapSync(p.id)
+	msgs, _, err = z.diffAfter(p.id, t, first, -1)
+	return msgs, err
 }
 
 // diffAfter returns first followed by a PROPOSAL for every record after
@@ -113,17 +129,22 @@ func (z *Zab) lastPointAtOrBelow(L int64) (int64, bool, error) {
 	return best, best >= 0, nil
 }
 
-// snapSync returns SNAP with the leader's committed state, then the records
-// after it.
-func (z *Zab) snapSync(to uint64) ([]Message, error) {
+// snapshot reads the leader's committed state from the host.
+func (z *Zab) snapshot() (int64, []byte, error) {
 	zxid, data, err := z.cfg.Snapshots.Snapshot()
 	if err != nil {
-		return nil, fmt.Errorf("%w: snapshot: %w", ErrLog, err)
+		return 0, nil, fmt.Errorf("%w: snapshot: %w", ErrLog, err)
 	}
 	if zxid < 0 || zxid > z.applied {
 		// A snapshot must hold only committed, applied txns (ZOOKEEPER-1558).
-		return nil, fmt.Errorf("%w: snapshot at %#x, but only %#x is applied", ErrLog, zxid, z.applied)
+		return 0, nil, fmt.Errorf("%w: snapshot at %#x, but only %#x is applied", ErrLog, zxid, z.applied)
 	}
+	return zxid, data, nil
+}
+
+// snapSync returns SNAP with the leader's committed state, then the records
+// after it.
+func (z *Zab) snapSync(to uint64, zxid int64, data []byte) ([]Message, error) {
 	msgs, _, err := z.diffAfter(to, zxid, Message{Type: Snap, Zxid: zxid, Data: data}, -1)
 	return msgs, err
 }

@@ -172,8 +172,14 @@ func (z *Zab) onSyncStart(m Message) {
 			z.truncateAfter(t)
 		}
 	case Snap:
-		if m.Zxid < 0 || EpochOf(m.Zxid) > ln.newEpoch {
+		switch {
+		case m.Zxid < 0 || EpochOf(m.Zxid) > ln.newEpoch:
 			z.violation("SNAP at %#x in epoch %d", m.Zxid, ln.newEpoch)
+			return
+		case m.Zxid < z.committed:
+			// The log would go and leave this peer's disk without txns a
+			// quorum may count on it for.
+			z.violation("SNAP at %#x, below the committed %#x", m.Zxid, z.committed)
 			return
 		}
 		z.installSnapshot(m.Zxid, m.Data)

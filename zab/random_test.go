@@ -47,9 +47,8 @@ func runRandom(t *testing.T, seed uint64, steps int) {
 	if rng.IntN(3) == 0 {
 		observers = []uint64{9}
 	}
-	c := newCluster(t, voters, observers, Config{InitLimit: 10, SyncLimit: 5, PingInterval: 2, MaxDiff: 1 + rng.IntN(20)})
+	c := newCluster(t, voters, observers, Config{InitLimit: 10, SyncLimit: 5, PingInterval: 2, MaxDiff: 1 + rng.IntN(4)})
 	var w strings.Builder
-	leaders := map[int64]uint64{} // established epoch → leader
 	var trace []string
 	defer func() {
 		if t.Failed() {
@@ -58,10 +57,21 @@ func runRandom(t *testing.T, seed uint64, steps int) {
 		}
 	}()
 	nextData := 0
+	down := map[uint64]int{} // peer → step it restarts at
 	for step := 0; step < steps && !t.Failed(); step++ {
 		w.Reset()
 		var what string
+		for id, until := range down {
+			if step >= until {
+				delete(down, id)
+				delete(c.cut, id)
+				trace = append(trace, fmt.Sprintf("%d: restart %d", step, id))
+			}
+		}
 		p := c.peers[c.ids[rng.IntN(len(c.ids))]]
+		if _, isDown := down[p.id]; isDown {
+			continue
+		}
 		switch r := rng.IntN(1000); {
 		case r < 300: // deliver some messages of one pair
 			a, b := c.ids[rng.IntN(len(c.ids))], c.ids[rng.IntN(len(c.ids))]
@@ -73,6 +83,9 @@ func runRandom(t *testing.T, seed uint64, steps int) {
 		case r < 570: // time passes for everyone
 			what = "tick all"
 			for _, id := range c.ids {
+				if _, isDown := down[id]; isDown {
+					continue
+				}
 				c.peers[id].z.Tick()
 				c.process(c.peers[id], &w)
 			}
@@ -92,17 +105,34 @@ func runRandom(t *testing.T, seed uint64, steps int) {
 				what = fmt.Sprintf("propose %d", p.id)
 				_, _ = p.z.Propose([]byte(fmt.Sprintf("d%d", nextData)))
 			}
-		case r < 878:
+		case r < 882:
+			// The process dies and stays down for a while: its disk keeps
+			// what was durable, and nothing reaches it until it restarts.
 			what = fmt.Sprintf("crash %d", p.id)
 			c.disconnectAll(p.id, &w)
 			c.start(p)
-		case r < 886:
+			down[p.id] = step + rng.IntN(300)
+			c.cut[p.id] = true
+		case r < 888:
+			// A partition the transport does not notice, or its end.
+			if len(c.cut) == len(down) {
+				what = fmt.Sprintf("cut %d", p.id)
+				c.cut[p.id] = true
+			} else {
+				what = "heal"
+				for id := range c.cut {
+					if _, isDown := down[id]; !isDown {
+						delete(c.cut, id)
+					}
+				}
+			}
+		case r < 892:
 			o := c.ids[rng.IntN(len(c.ids))]
 			if o != p.id {
 				what = fmt.Sprintf("disconnect %d %d", p.id, o)
 				c.disconnect(p.id, o, &w)
 			}
-		case r < 896:
+		case r < 905:
 			// The host snapshots its state machine and purges the log
 			// before it, as autopurge would.
 			what = fmt.Sprintf("snapshot %d at %s", p.id, zx(p.sm.last()))
@@ -131,7 +161,7 @@ func runRandom(t *testing.T, seed uint64, steps int) {
 				}
 			}
 		}
-		c.checkLeaders(leaders)
+		c.checkLeaders()
 	}
 	if testing.Verbose() {
 		kinds := map[string]int{}
@@ -142,7 +172,7 @@ func runRandom(t *testing.T, seed uint64, steps int) {
 				}
 			}
 		}
-		t.Logf("seed %d: %d epochs established, max applied %d, %v", seed, len(leaders), len(c.committed), kinds)
+		t.Logf("seed %d: %d epochs established, max applied %d, %v", seed, len(c.leaders), len(c.committed), kinds)
 	}
 }
 
@@ -176,7 +206,8 @@ func (c *cluster) carelessElection(rng *rand.Rand, p *peer) string {
 
 // checkLeaders: one leader per established epoch, and an established leader
 // holds every txn anyone has applied.
-func (c *cluster) checkLeaders(leaders map[int64]uint64) {
+func (c *cluster) checkLeaders() {
+	leaders := c.leaders
 	for _, id := range c.ids {
 		p := c.peers[id]
 		ld := p.z.ld
@@ -200,11 +231,7 @@ func (c *cluster) checkLeaders(leaders map[int64]uint64) {
 		for _, e := range p.z.tail {
 			have[e.Zxid] = string(e.Data)
 		}
-		snapTop := p.sm.last()
 		for z, d := range c.committed {
-			if z <= snapTop && len(p.sm.applied) > 0 {
-				// In the state machine (possibly from a snapshot).
-			}
 			if got, ok := have[z]; !ok || got != d {
 				c.errorf("n%d establishes epoch %d without committed %s=%q (has %q, %v)", id, ld.newEpoch, zx(z), d, got, ok)
 			}

@@ -162,6 +162,8 @@ func (s *scenario) run(t *testing.T, cmd string) string {
 					p.log.truncateBefore(upto)
 				}
 			}
+			// A snapshot holds committed txns only: replicas must keep them.
+			c.checkApplied(p, p.snap.applied)
 			c.start(p)
 		}
 	case "lead":
@@ -350,6 +352,7 @@ func (s *scenario) run(t *testing.T, cmd string) string {
 		t.Fatalf("unknown command %q", name)
 	}
 	c.processAll(&w)
+	c.checkLeaders()
 	return w.String()
 }
 
