@@ -134,7 +134,7 @@ type cluster struct {
 	// must agree.
 	committed map[int64]string
 	errs      []string
-	cut       map[uint64]bool // peers whose messages are lost (a partition the transport has not noticed)
+	cut       map[uint64]bool  // peers whose messages are lost (a partition the transport has not noticed)
 	leaders   map[int64]uint64 // established epoch → its leader
 }
 
