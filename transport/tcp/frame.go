@@ -88,12 +88,15 @@ func unexpected(err error) error {
 	return err
 }
 
-// writeFrame appends one frame to w.
+// writeFrame appends one frame to w. The header goes byte by byte: a
+// header array passed to Write would escape to the heap, one allocation
+// per message.
 func writeFrame(w *bufio.Writer, payload []byte) error {
-	var hdr [frameHeader]byte
-	binary.BigEndian.PutUint32(hdr[:], uint32(len(payload)))
-	if _, err := w.Write(hdr[:]); err != nil {
-		return err
+	n := uint32(len(payload))
+	for shift := 24; shift >= 0; shift -= 8 {
+		if err := w.WriteByte(byte(n >> shift)); err != nil {
+			return err
+		}
 	}
 	_, err := w.Write(payload)
 	return err
@@ -113,4 +116,32 @@ func (r deadlineReader) Read(p []byte) (int, error) {
 		return 0, err
 	}
 	return r.c.Read(p)
+}
+
+// deadlineWriter gives every write to the socket Timeout to complete,
+// splitting large ones, so a peer that stops reading is noticed within
+// Timeout of the last progress, however big the frame, while a slow but
+// moving link is not cut. bufio calls it once per buffer flush.
+type deadlineWriter struct {
+	c       net.Conn
+	timeout time.Duration
+}
+
+// writeChunk bounds how much one deadline covers.
+const writeChunk = 1 << 20
+
+func (w deadlineWriter) Write(p []byte) (int, error) {
+	written := 0
+	for written < len(p) {
+		chunk := p[written:min(len(p), written+writeChunk)]
+		if err := w.c.SetWriteDeadline(time.Now().Add(w.timeout)); err != nil {
+			return written, err
+		}
+		n, err := w.c.Write(chunk)
+		written += n
+		if err != nil {
+			return written, err
+		}
+	}
+	return written, nil
 }

@@ -3,6 +3,7 @@ package tcp
 import (
 	"bufio"
 	"crypto/tls"
+	"errors"
 	"fmt"
 	"net"
 	"time"
@@ -165,7 +166,7 @@ func (p *peer) install(c *conn) bool {
 // closing.
 func (p *peer) up(c *conn) bool {
 	cfg := &p.t.cfg
-	bw := bufio.NewWriterSize(c.rw, 64<<10)
+	bw := bufio.NewWriterSize(deadlineWriter{c: c.rw, timeout: cfg.Timeout}, 64<<10)
 	heartbeat := time.NewTimer(cfg.Heartbeat)
 	defer heartbeat.Stop()
 	fail := func(err error) bool {
@@ -173,6 +174,9 @@ func (p *peer) up(c *conn) bool {
 		return true
 	}
 	for {
+		if p.t.closing.Load() {
+			return false
+		}
 		p.mu.Lock()
 		if p.cur != c {
 			p.mu.Unlock()
@@ -189,9 +193,6 @@ func (p *peer) up(c *conn) bool {
 		if len(p.queue) == 0 {
 			p.mu.Unlock()
 			if bw.Buffered() > 0 {
-				if err := c.rw.SetWriteDeadline(time.Now().Add(cfg.Timeout)); err != nil {
-					return fail(err)
-				}
 				if err := bw.Flush(); err != nil {
 					return fail(err)
 				}
@@ -201,9 +202,6 @@ func (p *peer) up(c *conn) bool {
 			case <-p.wake:
 			case <-c.done:
 			case <-heartbeat.C:
-				if err := c.rw.SetWriteDeadline(time.Now().Add(cfg.Timeout)); err != nil {
-					return fail(err)
-				}
 				if err := writeFrame(bw, nil); err != nil {
 					return fail(err)
 				}
@@ -219,9 +217,6 @@ func (p *peer) up(c *conn) bool {
 		batch := p.queue
 		p.queue = p.spare[:0]
 		p.mu.Unlock()
-		if err := c.rw.SetWriteDeadline(time.Now().Add(cfg.Timeout)); err != nil {
-			return fail(err)
-		}
 		var err error
 		for i, m := range batch {
 			if err == nil {
@@ -237,7 +232,7 @@ func (p *peer) up(c *conn) bool {
 }
 
 // errReplaced is why a connection ends when the larger peer makes a new one.
-var errReplaced = fmt.Errorf("replaced by a newer connection from the peer")
+var errReplaced = errors.New("replaced by a newer connection from the peer")
 
 // dial makes a data connection to the peer (our id is larger).
 func (p *peer) dial() (*conn, error) {
