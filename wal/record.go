@@ -30,9 +30,9 @@ var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
 // record is a decoded record; data aliases the buffer it was decoded from.
 type record struct {
-	zxid     int64
-	data     []byte
-	size     int // bytes on disk, header included
+	zxid       int64
+	data       []byte
+	size       int // bytes on disk, header included
 	batchStart bool
 }
 
@@ -108,9 +108,9 @@ func decodeRecord(b []byte) (record, error) {
 		return record{}, corruptf("record zxid %d is not positive", zxid)
 	}
 	return record{
-		zxid:     zxid,
-		data:     rec[recordHeaderSize:],
-		size:     size,
+		zxid:       zxid,
+		data:       rec[recordHeaderSize:],
+		size:       size,
 		batchStart: binary.LittleEndian.Uint32(rec)&batchStartFlag != 0,
 	}, nil
 }

@@ -3,7 +3,7 @@ package wal_test
 import (
 	"encoding/binary"
 	"fmt"
-		"testing"
+	"testing"
 
 	"github.com/ensemble-go/ensemble/wal"
 	"github.com/ensemble-go/ensemble/wal/faultfs"
@@ -17,7 +17,7 @@ const segHeader = 16 // bytes before the first record of a segment
 // segment, and returns the records and the segment's path.
 func singleSegmentLog(t *testing.T, fsys *faultfs.FS, n int) ([]rec, string) {
 	t.Helper()
-	l := mustOpen(t, fsOptions(fsys, 1<<20))
+	l := mustOpen(t, fsOptions(fsys, 8192))
 	var rs []rec
 	for i := 1; i <= n; i++ {
 		r := rec{int64(i), payload(int64(i), 0, 20+i*7)}
@@ -51,7 +51,7 @@ func TestRecoveryCutsATornLastRecordAtEveryLength(t *testing.T) {
 			b := append([]byte(nil), full...)
 			clear(b[last+n : last+size]) // only a prefix of the last write reached the disk
 			require.NoError(t, fsys.WriteFile(seg, b))
-			l := mustOpen(t, fsOptions(fsys, 1<<20))
+			l := mustOpen(t, fsOptions(fsys, 8192))
 			defer l.Close()
 			info := l.Recovery()
 			if n == 0 {
@@ -74,7 +74,7 @@ func TestRecoveryCutsATornLastRecordAtEveryLength(t *testing.T) {
 // torn write, not corruption.
 func TestRecoveryToleratesAHoleInTheLastBatch(t *testing.T) {
 	fsys := newFS(t)
-	l := mustOpen(t, fsOptions(fsys, 1<<20))
+	l := mustOpen(t, fsOptions(fsys, 8192))
 	var rs []rec
 	for i := int64(1); i <= 15; i++ {
 		rs = append(rs, rec{i, payload(i, 0, 40)})
@@ -89,7 +89,7 @@ func TestRecoveryToleratesAHoleInTheLastBatch(t *testing.T) {
 	clear(b[offsetOf(rs, 11):offsetOf(rs, 12)]) // record 12 lost, 13 to 15 written
 	require.NoError(t, fsys.WriteFile(seg, b))
 
-	l = mustOpen(t, fsOptions(fsys, 1<<20))
+	l = mustOpen(t, fsOptions(fsys, 8192))
 	defer l.Close()
 	require.NotNil(t, l.Recovery().TornTail)
 	assert.Equal(t, int64(offsetOf(rs, 11)), l.Recovery().TornTail.Offset)
@@ -112,7 +112,7 @@ func TestRecoveryRefusesDamageBeforeTheLastBatch(t *testing.T) {
 			b := fileBytes(t, fsys, seg)
 			tc.damage(b, rs)
 			require.NoError(t, fsys.WriteFile(seg, b))
-			_, err := wal.Open(bg, fsOptions(fsys, 1<<20))
+			_, err := wal.Open(bg, fsOptions(fsys, 8192))
 			require.ErrorIs(t, err, wal.ErrCorrupt)
 			assert.Contains(t, err.Error(), fmt.Sprintf("offset %d", offsetOf(rs, 4)))
 		})
@@ -210,7 +210,7 @@ func TestRecoveryCutsGarbageAfterTheLastRecord(t *testing.T) {
 	end := offsetOf(rs, 5)
 	b[end+300] = 0x5a
 	require.NoError(t, fsys.WriteFile(seg, b))
-	l := mustOpen(t, fsOptions(fsys, 1<<20))
+	l := mustOpen(t, fsOptions(fsys, 8192))
 	defer l.Close()
 	require.NotNil(t, l.Recovery().TornTail)
 	assert.Equal(t, int64(end), l.Recovery().TornTail.Offset)
