@@ -98,12 +98,6 @@ func (c *Cluster) handleZab(p *Peer, r zab.Ready) {
 			p.Disk.CurrentEpoch = e
 		}
 		c.log(event{peer: p.ID, what: "current", epoch: e})
-		if p.role != zab.Looking {
-			// ZooKeeper's updateElectionVote (ZOOKEEPER-1732): the decided
-			// vote now names the established epoch, so a peer that joins
-			// later sees every member of the ensemble agree.
-			p.el.SetPeerEpoch(e)
-		}
 	}
 
 	// Step 2: append; the fsync completes later (Step calls Persisted).
@@ -170,6 +164,12 @@ func (c *Cluster) handleZab(p *Peer, r zab.Ready) {
 	}
 	for _, f := range r.Requests {
 		c.propose(p, f.Data)
+	}
+	if p.role != zab.Looking && p.zab.Phase() == zab.Broadcast && p.el.Vote().PeerEpoch != p.zab.CurrentEpoch() {
+		// ZooKeeper's updateElectionVote (ZOOKEEPER-1732): once in the
+		// established epoch, the decided vote names it, so that a peer
+		// that joins later sees every member of the ensemble agree.
+		p.el.SetPeerEpoch(p.zab.CurrentEpoch())
 	}
 	if r.RoleChanged && p.role == zab.Looking {
 		p.el.Start(p.lastZxid(), p.Disk.CurrentEpoch)
