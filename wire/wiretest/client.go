@@ -73,7 +73,12 @@ func DialRaw(ctx context.Context, addr string, o DialOptions) (*Client, error) {
 		return nil, err
 	}
 	if o.TLS != nil {
-		tc := tls.Client(nc, o.TLS)
+		cfg := o.TLS
+		if cfg.ServerName == "" {
+			cfg = cfg.Clone()
+			cfg.ServerName, _, _ = net.SplitHostPort(addr)
+		}
+		tc := tls.Client(nc, cfg)
 		if err := tc.HandshakeContext(ctx); err != nil {
 			nc.Close()
 			return nil, err
