@@ -119,6 +119,12 @@
 // that accepted it fresh. ACKEPOCH carries the learner's current epoch and
 // last zxid.
 //
+// A learner that accepted an epoch above the one the leader chose (from a
+// leader that then failed) must refuse it and could never join; the leader
+// steps down on its FOLLOWERINFO and accepts that epoch itself, so that the
+// next leader picks one above it. Each such round raises the epoch, so it
+// ends; ZooKeeper instead leaves that peer out until the leader changes.
+//
 // Leader establishment: the leader's initial history is its own log. It
 // must hold every committed txn, so until a quorum (itself included) has
 // acknowledged the epoch, a learner whose (current epoch, last zxid) is more
@@ -218,4 +224,11 @@
 //   - A learner with an empty log gets a SNAP unless the leader's state
 //     machine is empty too: the core cannot tell whether the leader's log
 //     still starts at the beginning of history.
+//   - A SNAP never takes a learner below the last point it shares with the
+//     leader: the leader's state machine can be behind its own log (after a
+//     restart), and replacing a learner's log with it could drop committed
+//     txns that a quorum counts on that learner's disk for. Past MaxDiff the
+//     leader then sends a long DIFF.
+//   - A leader that meets a learner with a later accepted epoch steps down
+//     (see Discovery).
 package zab

@@ -31,8 +31,11 @@ var (
 	// returned has a hole.
 	ErrLog = errors.New("zab: log read failed")
 	// ErrLearnerAhead: while establishing its epoch the leader met a learner
-	// whose history is more recent than its own; it steps down so that an
-	// election can pick that learner's history (no committed txn is lost).
+	// whose history is more recent than its own, so that an election can
+	// pick that learner's history (no committed txn is lost); or a learner
+	// that accepted a later epoch than the leader's and could never join,
+	// so that the next leader picks an epoch above it. The leader steps
+	// down.
 	ErrLearnerAhead = errors.New("zab: a learner's history is ahead of the leader's")
 	// ErrQuorumLost: the leader has not heard from a quorum of voters within
 	// SyncLimit ticks and steps down.

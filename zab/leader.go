@@ -135,6 +135,21 @@ func (z *Zab) onLearnerInfo(m Message) {
 	}
 	ld.put(p)
 	if ld.newEpoch != 0 {
+		if m.Epoch > ld.newEpoch {
+			// The learner promised a later epoch (to a leader that then
+			// failed) and must refuse this one: it could never join. Step
+			// down, and accept its epoch too: refusing more is always safe,
+			// and whichever leader comes next hears of it from this peer or
+			// from the learner and picks an epoch above it.
+			a := m.Epoch
+			z.goLooking(fmt.Errorf("%w: learner %d accepted epoch %d, above this leader's %d",
+				ErrLearnerAhead, m.From, a, ld.newEpoch))
+			if a <= math.MaxInt32 {
+				z.acceptedEpoch = a
+				z.rd.AcceptedEpoch = a
+			}
+			return
+		}
 		z.sendLeaderInfo(p)
 		return
 	}
