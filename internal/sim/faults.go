@@ -182,19 +182,25 @@ func (c *Cluster) injectFaults() {
 	}
 }
 
-// maybeCrashInSync crashes a learner just after it handled a sync-phase
-// message, now and then: the windows ZooKeeper's data-loss bugs lived in
-// are too narrow for crashes at random steps to hit often.
+// maybeCrashInSync crashes a peer just after it handled a protocol message,
+// now and then: the windows ZooKeeper's data-loss bugs lived in (between
+// NEWLEADER and its ACK, between a quorum of ACKs and the COMMITs) are too
+// narrow for crashes at random steps to hit often. Sync messages get the
+// full CrashInSync rate, the busier broadcast messages a tenth of it.
 func (c *Cluster) maybeCrashInSync(p *Peer, m zab.Message) {
 	if !c.faultsOn || c.opt.Faults.CrashInSync == 0 || !p.Up {
 		return
 	}
+	rate := c.opt.Faults.CrashInSync
 	switch m.Type {
-	case zab.NewLeader, zab.UpToDate, zab.Diff, zab.Trunc, zab.Snap, zab.LeaderInfo:
+	case zab.NewLeader, zab.UpToDate, zab.Diff, zab.Trunc, zab.Snap, zab.LeaderInfo, zab.AckEpoch, zab.FollowerInfo:
+	case zab.Ack, zab.Proposal, zab.Commit, zab.Inform:
+		rate /= 10
 	default:
 		return
 	}
-	if c.rng.Float64() < c.opt.Faults.CrashInSync {
+	if c.rng.Float64() < rate {
+		c.log(event{peer: p.ID, what: "crash-on", typ: int32(m.Type), note: zabTypeName(int32(m.Type))})
 		c.CrashRandomly(p.ID)
 	}
 }

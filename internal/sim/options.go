@@ -71,7 +71,7 @@ type Faults struct {
 	SlowDisk     float64 // make a peer's fsyncs slow until healed
 	Spike        float64 // make messages slow until healed
 	CrashAll     float64 // crash every peer at once, restarting them later
-	CrashInSync  float64 // crash a learner when a sync message reaches it
+	CrashInSync  float64 // crash a peer just after a sync message reaches it (a tenth of it for ACK, PROPOSAL, COMMIT)
 	ElectionLoss float64 // share of election notifications lost
 }
 
