@@ -43,7 +43,8 @@
 // observe a break: when a connection ends for any reason (either side closed
 // or restarted, the network failed, a bad frame arrived, a queue overflowed,
 // Disconnect was called), each side that reported Connected for it reports
-// Disconnected. A dead network is noticed by timeouts (tcp: Config.Timeout,
+// Disconnected, except a transport being closed, whose Events channel just
+// closes. A dead network is noticed by timeouts (tcp: Config.Timeout,
 // refreshed by heartbeats; mem: Options.StallTimeout).
 //
 // Messages received on a connection were sent after the sender's previous

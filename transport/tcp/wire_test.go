@@ -310,3 +310,31 @@ func TestCallMe(t *testing.T) {
 	_, _, gen = answer(fakeInc + 1)
 	assert.Equal(t, uint64(3), gen)
 }
+
+// TestNewConnectionReplacesOld plays a larger peer that dials again while
+// its first connection is still open: the transport reports the old one
+// lost, then the new one, and delivers only what comes on the new one.
+func TestNewConnectionReplacesOld(t *testing.T) {
+	r := newWireRig(t, nil)
+	old := r.connectAs3(t, 1)
+	fresh := r.dial(t)
+	_, err := fresh.Write(tcp.Hello(tcp.KindConnect, 3, 2, fakeInc, 2))
+	require.NoError(t, err)
+	rep := make([]byte, tcp.ReplySize)
+	_, err = io.ReadFull(fresh, rep)
+	require.NoError(t, err)
+
+	ev := r.s.Expect(transport.Disconnected, 3)
+	assert.ErrorIs(t, ev.Err, transport.ErrConnectionLost)
+	r.s.Expect(transport.Connected, 3)
+	closedByPeer(t, old)
+	_, err = fresh.Write(frame([]byte("new")))
+	require.NoError(t, err)
+	assert.Equal(t, "new", string(r.s.Expect(transport.Message, 3).Payload))
+}
+
+func TestSendTooLarge(t *testing.T) {
+	r := newWireRig(t, nil) // MaxFrame 1024
+	assert.ErrorIs(t, r.tr.Send(3, make([]byte, 1025)), transport.ErrTooLarge)
+	assert.NoError(t, r.tr.Send(3, make([]byte, 1024)))
+}
