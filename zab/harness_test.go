@@ -136,11 +136,12 @@ type cluster struct {
 	errs      []string
 	cut       map[uint64]bool  // peers whose messages are lost (a partition the transport has not noticed)
 	leaders   map[int64]uint64 // established epoch → its leader
+	hold      map[uint64]bool  // peers whose Ready is left to accumulate over several inputs
 }
 
 func newCluster(t testing.TB, voters, observers []uint64, tmpl Config) *cluster {
 	c := &cluster{t: t, voters: voters, peers: map[uint64]*peer{}, net: map[[2]uint64][]Message{},
-		committed: map[int64]string{}, cfgTmpl: tmpl, cut: map[uint64]bool{}, leaders: map[int64]uint64{}}
+		committed: map[int64]string{}, cfgTmpl: tmpl, cut: map[uint64]bool{}, leaders: map[int64]uint64{}, hold: map[uint64]bool{}}
 	c.ids = append(slices.Clone(voters), observers...)
 	slices.Sort(c.ids)
 	for _, id := range c.ids {
@@ -184,7 +185,7 @@ func (c *cluster) errorf(format string, args ...any) {
 
 // process carries out p's Ready as a correct host does, and describes it.
 func (c *cluster) process(p *peer, w *strings.Builder) {
-	if !p.z.HasReady() {
+	if c.hold[p.id] || !p.z.HasReady() {
 		return
 	}
 	rd := p.z.Ready()

@@ -149,6 +149,12 @@ func (z *Zab) truncateAfter(zxid int64) {
 func (z *Zab) installSnapshot(zxid int64, data []byte) {
 	z.rd.Snapshot = &Snapshot{Zxid: zxid, Data: data}
 	z.rd.TruncateAfter = -1 // superseded: the log restarts after the snapshot
+	// Txns not yet handed over for applying would land on top of the
+	// snapshot, which replaces the state machine (step 1 comes before step
+	// 4): drop them. They are at or below the snapshot (a learner refuses a
+	// SNAP below what it knows committed), so it holds them already.
+	clear(z.rd.Committed)
+	z.rd.Committed = z.rd.Committed[:0]
 	z.tail = nil
 	z.tailBase = zxid
 	z.lastZxid = zxid

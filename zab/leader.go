@@ -419,14 +419,17 @@ func (z *Zab) leaderTick() {
 		z.goLooking(fmt.Errorf("%w: epoch not established within InitLimit (%d ticks)", ErrTimeout, z.cfg.InitLimit))
 		return
 	}
-	for _, p := range slices.Clone(ld.learners) {
+	for i := 0; i < len(ld.learners); {
+		p := ld.learners[i]
 		limit := int64(z.cfg.InitLimit)
 		if p.stage == stageSynced {
 			limit = int64(z.cfg.SyncLimit)
 		}
 		if z.tick-p.lastHeard > limit {
-			z.forgetLearner(p.id)
+			z.forgetLearner(p.id) // removes ld.learners[i]
+			continue
 		}
+		i++
 	}
 	if ld.newEpoch != 0 && z.tick-ld.lastPing >= int64(z.cfg.PingInterval) {
 		z.startRound()

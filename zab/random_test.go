@@ -140,8 +140,18 @@ func runRandom(t *testing.T, seed uint64, steps int) {
 			if rng.IntN(2) == 0 {
 				p.log.truncateBefore(min(p.sm.last(), p.z.applied))
 			}
-		case r < 960:
+		case r < 950:
 			what = c.carelessElection(rng, p)
+		case r < 960:
+			// A host that lets several inputs pile up before it takes the
+			// Ready, or one that catches up.
+			if rng.IntN(2) == 0 {
+				what = fmt.Sprintf("hold %d", p.id)
+				c.hold[p.id] = true
+			} else {
+				what = "release"
+				clear(c.hold)
+			}
 		case r < 980:
 			p.z.Sync(uint64(step))
 			what = fmt.Sprintf("sync %d", p.id)

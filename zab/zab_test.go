@@ -188,3 +188,47 @@ func TestLogReadErrorsAreReported(t *testing.T) {
 	assert.Empty(t, rd.Committed)
 	assert.Equal(t, Looking, z.Role())
 }
+
+// A host may let several inputs pile up before it takes the Ready. Txns
+// committed in that batch and a SNAP that arrives later in it must not both
+// be handed over: step 1 installs the snapshot, which already holds them,
+// and step 4 would apply them a second time on top of it.
+func TestSnapshotSupersedesPendingCommits(t *testing.T) {
+	cfg := validConfig(t)
+	cfg.ID = 2
+	log := &memLog{}
+	cfg.Log = log
+	z, err := New(cfg, Durable{AcceptedEpoch: 1, CurrentEpoch: 1})
+	require.NoError(t, err)
+	// Follow 1 through to broadcast, with 1:1 and 1:2 durable.
+	z.Follow(1)
+	for _, m := range []Message{
+		{Type: LeaderInfo, Epoch: 2, Zxid: MakeZxid(2, 0)},
+		{Type: Diff},
+		{Type: Proposal, Zxid: MakeZxid(1, 1), Data: []byte("a")},
+		{Type: Proposal, Zxid: MakeZxid(1, 2), Data: []byte("b")},
+		{Type: NewLeader, Zxid: MakeZxid(2, 0)},
+	} {
+		m.From, m.To = 1, 2
+		z.Step(m)
+	}
+	rd := z.Ready()
+	log.recs = append(log.recs, rd.Entries...)
+	z.Persisted(MakeZxid(1, 2))
+	z.Step(Message{Type: UpToDate, From: 1, To: 2})
+	z.Ready()
+	require.Equal(t, Broadcast, z.Phase())
+
+	// One batch: 1:1 and 1:2 commit; the leader is lost; 3 leads and
+	// sends a SNAP at 1:2.
+	z.Step(Message{Type: Commit, From: 1, To: 2, Zxid: MakeZxid(1, 2)})
+	z.Disconnected(1)
+	z.Follow(3)
+	z.Step(Message{Type: LeaderInfo, From: 3, To: 2, Epoch: 3, Zxid: MakeZxid(3, 0)})
+	z.Step(Message{Type: Snap, From: 3, To: 2, Zxid: MakeZxid(1, 2), Data: []byte("a,b")})
+	rd = z.Ready()
+	require.NotNil(t, rd.Snapshot)
+	assert.Equal(t, MakeZxid(1, 2), rd.Snapshot.Zxid)
+	assert.Empty(t, rd.Committed, "the snapshot holds them")
+	assert.Equal(t, MakeZxid(1, 2), z.Status().Applied)
+}
