@@ -7,7 +7,9 @@ import (
 )
 
 // maxQueued bounds the encoded bytes waiting for the syncer; beyond it
-// appenders wait, so a burst of AppendAsync cannot grow memory without end.
+// Append waits before queueing. AppendAsync never waits, so that a done
+// callback, which runs on the syncer, may append again; its callers bound
+// their own outstanding appends (Zab bounds its outstanding proposals).
 const maxQueued = 64 << 20
 
 // waiter is one Append or AppendAsync call, or one operation, in the queue.
@@ -89,11 +91,12 @@ func (l *Log) Append(ctx context.Context, recs ...Record) error {
 // AppendAsync queues records like Append and returns without waiting.
 // done, if not nil, is called once with nil when the records are durable or
 // with the error that kept them from being; calls come in append order from
-// the syncer goroutine, so done must not block for long nor call back into
-// the log's blocking methods. On a closed log done is called at once, from
+// the syncer goroutine, so done must not block for long nor call the log's
+// blocking methods (Append, Truncate, ResetTo, Purge); it may call
+// AppendAsync. On a closed log done is called at once, from
 // the caller's goroutine, with ErrClosed. The records' Data may be reused as
-// soon as AppendAsync returns. AppendAsync waits only when more than 64 MiB
-// is already queued.
+// soon as AppendAsync returns. AppendAsync never blocks, so done may call
+// it; the caller bounds how much it leaves outstanding.
 func (l *Log) AppendAsync(recs []Record, done func(error)) {
 	w := waiter{done: done}
 	if err := checkRecords(recs); err != nil {
@@ -124,7 +127,7 @@ func checkRecords(recs []Record) error {
 // closed, or for Append if it is broken; otherwise the syncer finishes w.
 func (l *Log) enqueue(recs []Record, w waiter) error {
 	l.mu.Lock()
-	for !l.closing && l.broken == nil && len(l.next.buf) >= maxQueued {
+	for w.ch != nil && !l.closing && l.broken == nil && len(l.next.buf) >= maxQueued {
 		l.room.Wait()
 	}
 	if l.closing {

@@ -286,3 +286,23 @@ func TestOpenRejectsBadOptions(t *testing.T) {
 		require.ErrorIs(t, err, wal.ErrInvalid)
 	}
 }
+
+// A done callback runs on the syncer and may append again.
+func TestDoneMayAppendAgain(t *testing.T) {
+	l := mustOpen(t, fsOptions(newFS(t), 4096))
+	defer l.Close()
+	finished := make(chan error, 1)
+	var chain func(z int64) func(error)
+	chain = func(z int64) func(error) {
+		return func(err error) {
+			if err != nil || z == 100 {
+				finished <- err
+				return
+			}
+			l.AppendAsync([]wal.Record{{Zxid: z + 1, Data: []byte("chained")}}, chain(z+1))
+		}
+	}
+	l.AppendAsync([]wal.Record{{Zxid: 1}}, chain(1))
+	require.NoError(t, <-finished)
+	assert.Equal(t, int64(100), l.LastZxid())
+}

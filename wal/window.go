@@ -2,6 +2,7 @@ package wal
 
 import (
 	"errors"
+	"fmt"
 	"io"
 )
 
@@ -24,6 +25,9 @@ func newWindow(f File, size int64, buf []byte) *window {
 // at returns bytes [o, o+n) of the file; the caller ensures o+n <= size.
 // The slice is valid until the next call.
 func (w *window) at(o int64, n int) ([]byte, error) {
+	if o < 0 || n < 0 || o+int64(n) > w.size {
+		return nil, fmt.Errorf("wal: read of %d bytes at %d outside %d bytes", n, o, w.size)
+	}
 	if o >= w.off && o+int64(n) <= w.off+int64(len(w.buf)) {
 		i := int(o - w.off)
 		return w.buf[i : i+n], nil
