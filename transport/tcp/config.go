@@ -36,8 +36,8 @@ type Config struct {
 	// Listen is the address to accept connections on. Empty means
 	// Peers[ID] (set "0.0.0.0:port" for quorumListenOnAllIPs).
 	Listen string
-	// Listener, if not nil, is used instead of Listen. The transport owns
-	// it and closes it on Close.
+	// Listener, if not nil, is used instead of Listen. Once New succeeds
+	// the transport owns it and closes it on Close.
 	Listener net.Listener
 	// TLS, if not nil, wraps every connection in TLS with this config, in
 	// both directions. For mutual TLS (ZooKeeper's sslQuorum) set

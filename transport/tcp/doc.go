@@ -73,6 +73,9 @@
 // (ZooKeeper's sslQuorum). Mutual authentication is the caller's choice of
 // ClientAuth; the transport's own handshake runs inside TLS.
 // Config.VerifyPeer can tie the peer's certificate to the id it claims.
+// Without TLS the peers are trusted, as on ZooKeeper's plain quorum ports:
+// anyone who can reach a port can claim an id, break that id's connection
+// with a forged call-me, or send it frames.
 //
 // # Goroutines
 //

@@ -1,12 +1,11 @@
 package tcp_test
 
 import (
-	"io"
 	"testing"
-	"time"
 
 	"github.com/ensemble-go/ensemble/transport"
 	"github.com/ensemble-go/ensemble/transport/tcp"
+	"github.com/ensemble-go/ensemble/transport/transporttest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -16,16 +15,16 @@ import (
 func TestQueueOverflowWhileConnecting(t *testing.T) {
 	r := newWireRig(t, func(cfg *tcp.Config) {
 		cfg.QueueSize = 1
-		cfg.DialTimeout = 100 * time.Millisecond
+		cfg.DialTimeout = transporttest.Wait // the test hangs up first
 	})
 	require.NoError(t, r.tr.Send(3, []byte("m1")))
-	c := r.accept(t, 3) // the call-me, which will never be answered
+	c := r.accept(t, 3) // the call-me: the link now waits for a reply
 	err := r.tr.Send(3, []byte("m2"))
 	assert.ErrorIs(t, err, transport.ErrQueueFull)
+	c.Close() // no reply: the attempt fails
 	ev := r.s.Expect(transport.Disconnected, 3)
 	assert.ErrorIs(t, ev.Err, transport.ErrUnreachable)
 	// One Disconnected for the lot, then nothing more.
-	_, _ = io.Copy(io.Discard, c)
 	_, ok := r.s.TryNext()
 	assert.False(t, ok)
 }

@@ -174,12 +174,13 @@ func TestBadFramesCloseTheConnection(t *testing.T) {
 func TestHeartbeatsAndTimeout(t *testing.T) {
 	r := newWireRig(t, func(cfg *tcp.Config) {
 		cfg.Heartbeat = 10 * time.Millisecond
-		cfg.Timeout = 300 * time.Millisecond
+		cfg.Timeout = time.Second
 	})
 	c := r.connectAs3(t, 1)
-	// An idle connection gets heartbeats: empty frames.
+	// An idle connection gets heartbeats: empty frames. (They stay
+	// readable even after the transport hangs up below.)
 	hb := make([]byte, 4)
-	for range 3 {
+	for range 2 {
 		_, err := io.ReadFull(c, hb)
 		require.NoError(t, err)
 		assert.Equal(t, []byte{0, 0, 0, 0}, hb)
