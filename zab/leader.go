@@ -180,7 +180,9 @@ func (z *Zab) onAckEpoch(p *learnerPeer, m Message) {
 		z.syncLearner(p)
 		return
 	}
-	if m.Epoch >= 0 { // -1: it had already accepted newEpoch, so it must not count twice
+	// Observers never count, and nothing committed depends on what they
+	// hold: one ahead of the leader is simply truncated once synced.
+	if m.Epoch >= 0 && !p.observer { // -1: it had already accepted newEpoch, so it must not count twice
 		if m.Epoch > z.currentEpoch || (m.Epoch == z.currentEpoch && m.Zxid > z.lastZxid) {
 			z.goLooking(fmt.Errorf("%w: learner %d has (epoch %d, zxid %#x), leader %d has (epoch %d, zxid %#x)",
 				ErrLearnerAhead, p.id, m.Epoch, m.Zxid, z.id, z.currentEpoch, z.lastZxid))
