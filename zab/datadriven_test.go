@@ -31,7 +31,7 @@ type ddCase struct {
 	expected string
 }
 
-func parseDD(t *testing.T, path string) (cases []ddCase, prefix []string) {
+func parseDD(t *testing.T, path string) (cases []ddCase) {
 	f, err := os.Open(path)
 	require.NoError(t, err)
 	defer f.Close()
@@ -61,7 +61,7 @@ func parseDD(t *testing.T, path string) (cases []ddCase, prefix []string) {
 		c.expected = strings.Join(out, "\n")
 		cases = append(cases, c)
 	}
-	return cases, nil
+	return cases
 }
 
 // runDD runs every case of path through do, comparing or rewriting.
@@ -69,7 +69,7 @@ func runDD(t *testing.T, path string, do func(t *testing.T, cmd string) string) 
 	t.Helper()
 	raw, err := os.ReadFile(path)
 	require.NoError(t, err)
-	cases, _ := parseDD(t, path)
+	cases := parseDD(t, path)
 	var out strings.Builder
 	// Keep the file's comments and layout when rewriting: rebuild it by
 	// walking the original lines and replacing each expected block.
