@@ -38,6 +38,7 @@ type intent struct {
 	zxid int64
 }
 
+// String describes the operation for logs and RecoveryInfo.
 func (in intent) String() string {
 	if in.op == intentReset {
 		return fmt.Sprintf("reset to snapshot %#x", in.zxid)

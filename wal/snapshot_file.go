@@ -131,6 +131,7 @@ type snapshotReader struct {
 	err  error
 }
 
+// Read reads payload bytes; at the end it reports a checksum mismatch.
 func (r *snapshotReader) Read(p []byte) (int, error) {
 	if r.err != nil {
 		return 0, r.err
@@ -159,6 +160,7 @@ func (r *snapshotReader) Read(p []byte) (int, error) {
 	return n, nil
 }
 
+// Close closes the file.
 func (r *snapshotReader) Close() error { return r.f.Close() }
 
 // verify reads the whole payload and checks its checksum.
@@ -186,6 +188,7 @@ type snapshotWriter struct {
 	buf []byte
 }
 
+// Write adds payload bytes, or fails once the context is done.
 func (w *snapshotWriter) Write(p []byte) (int, error) {
 	if err := w.ctx.Err(); err != nil {
 		return 0, err

@@ -36,6 +36,7 @@ var opNames = map[OpKind]string{
 	OpRename: "rename", OpRemove: "remove", OpSyncDir: "syncdir",
 }
 
+// String names the operation: "write", "sync" and so on.
 func (k OpKind) String() string {
 	if s, ok := opNames[k]; ok {
 		return s
