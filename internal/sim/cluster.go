@@ -33,9 +33,8 @@ type Cluster struct {
 	stuck     []uint64 // peers Settle excused, see stuckAhead
 
 	// Faults in force.
-	faultsOn  bool
-	maxDelay  int64
-	crashSync float64
+	faultsOn bool
+	maxDelay int64
 
 	deferred []func()
 
@@ -55,29 +54,6 @@ type Cluster struct {
 	// it was sent.
 	TrustAcks bool
 }
-
-// HostBug names a deliberate violation of zab's Ready contract by the host.
-// They exist only so that tests can show the checks catch them.
-type HostBug int
-
-const (
-	// NoBug: the host follows the contract.
-	NoBug HostBug = iota
-	// BugEarlyPersisted: the host reports entries Persisted as soon as it
-	// appends them, before they are durable (ZOOKEEPER-3911/4646: logging
-	// was asynchronous, so the NEWLEADER ack came before the txns were on
-	// disk).
-	BugEarlyPersisted
-	// BugEpochAfterSend: the host stores CurrentEpoch only at the next tick,
-	// after sending the Ready's messages (ZOOKEEPER-1282: the epoch was
-	// stored at UPTODATE, not before the NEWLEADER ack).
-	BugEpochAfterSend
-	// BugVolatileSnap: the host installs a SNAP in its state machine but
-	// does not store it durably, while the log still restarts after it
-	// (ZOOKEEPER-3642/3104: a partial SNAP sync, then a DIFF, then a
-	// restart that loses everything up to the snapshot's zxid).
-	BugVolatileSnap
-)
 
 type payload struct {
 	by    uint64 // the peer the client submitted it to
@@ -321,16 +297,18 @@ func (c *Cluster) deliver(d Delivery) {
 	case zab.Diff, zab.Trunc, zab.Snap:
 		// A sync starts: everything up to NEWLEADER is the history the
 		// learner must hold durably before it acknowledges NEWLEADER.
-		q.syncPoint, q.syncing = m.Zxid, true
+		q.syncPoint, q.syncing, q.syncFrom = m.Zxid, true, m.From
 		if m.Type == zab.Diff {
 			q.syncPoint = 0 // DIFF's zxid is the leader's last; the proposals say what was sent
 		}
 	case zab.Proposal:
-		if q.syncing {
+		if q.syncing && m.From == q.syncFrom { // not a stale one from an old leader
 			q.syncPoint = max(q.syncPoint, m.Zxid)
 		}
 	case zab.NewLeader:
-		q.syncing = false
+		if m.From == q.syncFrom {
+			q.syncing = false
+		}
 	}
 	q.zab.Step(m)
 	c.drive(q)

@@ -22,11 +22,12 @@ type Peer struct {
 	diskLatency int64   // steps an fsync takes at most (slow disk: large)
 	tickPhase   int64
 
-	newLeaderZxid int64 // the last NEWLEADER this peer sent as leader
-	syncPoint     int64 // learner: the end of the history its leader synced before NEWLEADER
-	syncing       bool  // learner: between DIFF/TRUNC/SNAP and NEWLEADER
-	incarnation   int   // restarts so far
-	early         bool  // BugEarlyPersisted: Persisted was already called
+	newLeaderZxid int64  // the last NEWLEADER this peer sent as leader
+	syncPoint     int64  // learner: the end of the history its leader synced before NEWLEADER
+	syncing       bool   // learner: between DIFF/TRUNC/SNAP and NEWLEADER
+	syncFrom      uint64 // learner: the leader that sent the DIFF/TRUNC/SNAP
+	incarnation   int    // restarts so far
+	early         bool   // BugEarlyPersisted: Persisted was already called
 }
 
 type fsync struct {

@@ -41,7 +41,7 @@ func TestSimSeeds(t *testing.T) {
 		}
 	}
 	steps := *flagSteps
-	var acked, committed, epochs, crashes atomic.Int64
+	var acked, committed, epochs, crashes, worst atomic.Int64
 	var mu sync.Mutex
 	var stuck []string
 	t.Run("seeds", func(t *testing.T) {
@@ -71,6 +71,8 @@ func TestSimSeeds(t *testing.T) {
 				committed.Add(int64(res.Committed))
 				epochs.Add(int64(res.Epochs))
 				crashes.Add(int64(res.Crashes))
+				for w := worst.Load(); res.RecoverTicks > w && !worst.CompareAndSwap(w, res.RecoverTicks); w = worst.Load() {
+				}
 				if len(res.StuckAhead) > 0 {
 					mu.Lock()
 					stuck = append(stuck, fmt.Sprintf("seed %d: peers %v", seed, res.StuckAhead))
@@ -79,8 +81,8 @@ func TestSimSeeds(t *testing.T) {
 			})
 		}
 	})
-	t.Logf("%d seeds × %d steps: %d txns committed, %d client writes acknowledged, %d epochs established, %d restarts",
-		len(seeds), steps, committed.Load(), acked.Load(), epochs.Load(), crashes.Load())
+	t.Logf("%d seeds × %d steps: %d txns committed, %d client writes acknowledged, %d epochs established, %d restarts; slowest recovery %d ticks",
+		len(seeds), steps, committed.Load(), acked.Load(), epochs.Load(), crashes.Load(), worst.Load())
 	if len(stuck) > 0 {
 		slices.Sort(stuck)
 		t.Logf("excused peers stuck behind an accepted epoch (known liveness gap; -sim.strict fails them): %v", stuck)
