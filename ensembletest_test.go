@@ -4,6 +4,7 @@ import (
 	"context"
 	"net"
 	"os"
+	"sync"
 
 	"fmt"
 	"github.com/hashicorp/go-hclog"
@@ -32,6 +33,9 @@ type testCluster struct {
 	quorum   *mem.Network
 	peers    []Peer
 	modify   func(*Config)
+	// mu serializes membership changes (start, stop, crash) against
+	// goroutines that pick peers with anyNode.
+	mu sync.Mutex
 	// tcp, when set, runs the peers over transport/tcp on 127.0.0.1
 	// instead of the mem networks.
 	tcp         bool
@@ -191,6 +195,17 @@ func (c *testCluster) leader(ctx context.Context) *Node {
 		case <-time.After(testTick / 5):
 		}
 	}
+}
+
+// anyNode returns some running peer, or nil; safe against concurrent
+// membership changes made under c.mu.
+func (c *testCluster) anyNode() *Node {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, n := range c.nodes {
+		return n
+	}
+	return nil
 }
 
 // follower returns some running peer that is not the leader.
