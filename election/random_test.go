@@ -12,7 +12,7 @@ import (
 )
 
 var (
-	randomSeeds = flag.Int("election.seeds", 300, "seeds TestRandomElections runs (a soak: thousands)")
+	randomSeeds = flag.Int("election.seeds", 1000, "seeds TestRandomElections runs (a soak: thousands)")
 	traceSeed   = flag.Uint64("election.trace", 0, "log every event of this seed of TestRandomElections")
 )
 
