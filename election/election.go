@@ -122,8 +122,8 @@ func (e *Election) Tick() {
 		return
 	}
 	e.idle = 0
-	if max := e.cfg.MaxResendInterval; max > e.interval {
-		e.interval = min(2*e.interval, max)
+	if limit := e.cfg.MaxResendInterval; limit > e.interval {
+		e.interval = min(2*e.interval, limit)
 	}
 	e.broadcast()
 	e.checkFinalize()
@@ -136,8 +136,8 @@ func (e *Election) State() State { return e.state }
 // LogicalClock returns the election epoch of the current (or last) round.
 func (e *Election) LogicalClock() int64 { return e.clock }
 
-// Vote returns the vote this peer stands by: its proposal while LOOKING,
-// the decided vote after.
+// Vote returns the vote this peer stands by: its proposal while LOOKING
+// (for an observer, a vote for NoLeader), the decided vote after.
 func (e *Election) Vote() Vote {
 	if e.state == Looking {
 		return e.proposal
@@ -145,10 +145,12 @@ func (e *Election) Vote() Vote {
 	return e.current.Vote
 }
 
-// SetPeerEpoch records that the decided leader established epoch as the
-// peer epoch (ZooKeeper's QuorumPeer.updateElectionVote). Peers that settle
-// by other routes then still name the same (leader, epoch) in their
-// replies, which is what a joining peer counts. It has no effect while
+// SetPeerEpoch records the epoch zab established under the decided leader
+// (ZooKeeper's QuorumPeer.updateElectionVote), so that answers to LOOKING
+// peers name it. It is optional: without it every peer keeps answering with
+// the vote of the round, and those agree too. If used, call it on every
+// peer as it makes the epoch current: a joining peer counts settled votes
+// that name the same leader and peer epoch. It has no effect while
 // LOOKING.
 func (e *Election) SetPeerEpoch(epoch int64) {
 	if e.started && e.state != Looking {
