@@ -87,6 +87,7 @@ type Node struct {
 	snapEvery   int
 	snapping    bool
 	lastCleanup time.Time
+	lastPurge   time.Time
 
 	// mu guards the tree and the watch manager for readers outside the
 	// loop. The loop changes them only while holding mu for writing, so a
@@ -103,22 +104,26 @@ type Node struct {
 	touchMu sync.Mutex
 	touched *session.TouchSet // sessions seen alive here since the last tick
 
-	inbox         chan func() // work for the loop from other goroutines
-	persistedTo   atomic.Int64
-	persistedSig  chan struct{}
-	applied       atomic.Int64
-	roleWatchers  []chan Role
-	roleMu        sync.Mutex
-	roleNow       atomic.Int32
-	readyOnce     sync.Once
-	readyC        chan struct{}
-	stop          chan struct{}
-	done          chan struct{}
-	errMu         sync.Mutex
-	err           error
-	closeOnce     sync.Once
-	bg            sync.WaitGroup // background snapshot and purge work
-	snapshotCount atomic.Int64   // snapshots written, for tests and mntr
+	inbox        chan func() // work for the loop from other goroutines
+	persistedTo  atomic.Int64
+	persistedSig chan struct{}
+	applied      atomic.Int64
+	roleWatchers []chan Role
+	roleMu       sync.Mutex
+	roleNow      atomic.Int32
+	readyOnce    sync.Once
+	readyC       chan struct{}
+	stop         chan struct{}
+	done         chan struct{}
+	errMu        sync.Mutex
+	err          error
+	closeOnce    sync.Once
+	bg           sync.WaitGroup // background snapshot and purge work
+	// diskMu keeps the log's whole-file operations apart, as wal requires:
+	// a background SaveSnapshot or Purge never runs while the loop
+	// truncates the log or installs a leader's snapshot.
+	diskMu        sync.Mutex
+	snapshotCount atomic.Int64 // snapshots written, for tests and mntr
 }
 
 // syncKind is how a learner caught up with its leader, for logs and tests.

@@ -102,7 +102,8 @@ func (n *Node) tick() {
 	if n.role == Leading && n.established {
 		n.cleanupContainers()
 	}
-	if n.cfg.PurgeInterval > 0 && n.coreTicks%int(n.cfg.PurgeInterval/n.coreTick()+1) == 0 {
+	if n.cfg.PurgeInterval > 0 && time.Since(n.lastPurge) >= n.cfg.PurgeInterval {
+		n.lastPurge = time.Now()
 		n.purge()
 	}
 }
@@ -231,7 +232,10 @@ func (n *Node) handleReady(rd zab.Ready) {
 		if n.syncing != syncSnap {
 			n.syncing = syncTrunc
 		}
-		if err := n.wal.Truncate(ctx, rd.TruncateAfter); err != nil {
+		n.diskMu.Lock()
+		err := n.wal.Truncate(ctx, rd.TruncateAfter)
+		n.diskMu.Unlock()
+		if err != nil {
 			n.fail(fmt.Errorf("ensemble: truncating the log after %#x: %w", rd.TruncateAfter, err))
 			return
 		}

@@ -89,6 +89,8 @@ func (n *Node) installSnapshot(ctx context.Context, s *zab.Snapshot) error {
 	if tree.LastZxid() != s.Zxid {
 		return fmt.Errorf("ensemble: snapshot from the leader holds zxid %#x, announced %#x", tree.LastZxid(), s.Zxid)
 	}
+	n.diskMu.Lock()
+	defer n.diskMu.Unlock()
 	if err := n.wal.SaveSnapshot(ctx, s.Zxid, func(w io.Writer) error {
 		_, err := w.Write(s.Data)
 		return err
@@ -120,10 +122,12 @@ func (n *Node) maybeSnapshot() {
 	n.bg.Add(1)
 	go func() {
 		defer n.bg.Done()
+		n.diskMu.Lock()
 		err := n.wal.SaveSnapshot(context.Background(), snap.Zxid(), func(w io.Writer) error {
 			_, err := snap.WriteTo(w)
 			return err
 		})
+		n.diskMu.Unlock()
 		if err != nil {
 			n.log.Error("snapshot failed", "zxid", fmt.Sprintf("%#x", snap.Zxid()), "err", err)
 		} else {
@@ -139,6 +143,8 @@ func (n *Node) purge() {
 	n.bg.Add(1)
 	go func() {
 		defer n.bg.Done()
+		n.diskMu.Lock()
+		defer n.diskMu.Unlock()
 		if err := n.wal.Purge(n.cfg.SnapRetainCount); err != nil {
 			n.log.Warn("autopurge failed", "err", err)
 		}
