@@ -157,15 +157,10 @@ func (c *testCluster) waitReady(ctx context.Context) *Node {
 		var leader *Node
 		serving := 0
 		for _, n := range c.nodes {
-			switch n.Role() {
-			case Leading:
-				leader = n
-				fallthrough
-			case Following, Observing:
-				select {
-				case <-n.Ready():
-					serving++
-				default:
+			if n.Serving() {
+				serving++
+				if n.Role() == Leading {
+					leader = n
 				}
 			}
 		}

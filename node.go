@@ -111,6 +111,8 @@ type Node struct {
 	roleWatchers []chan Role
 	roleMu       sync.Mutex
 	roleNow      atomic.Int32
+	leaderNow    atomic.Uint64
+	servingNow   atomic.Bool
 	readyOnce    sync.Once
 	readyC       chan struct{}
 	stop         chan struct{}
@@ -253,6 +255,16 @@ func (n *Node) ID() uint64 { return n.id }
 
 // Role returns what the peer does right now.
 func (n *Node) Role() Role { return Role(n.roleNow.Load()) }
+
+// Leader returns the id of the peer this one follows or observes (its own
+// id while leading), or 0 while there is no leader.
+func (n *Node) Leader() uint64 { return n.leaderNow.Load() }
+
+// Serving reports whether the peer serves right now: it leads an
+// established epoch or has synced with its leader. Ready closes the first
+// time this becomes true; after a leader change it is false until the
+// peer serves again.
+func (n *Node) Serving() bool { return n.servingNow.Load() }
 
 // IsLeader reports whether the peer leads the ensemble right now.
 func (n *Node) IsLeader() bool { return n.Role() == Leading }

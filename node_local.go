@@ -129,11 +129,7 @@ func (n *Node) Status(ctx context.Context, detail bool) wire.Status {
 		NodeCount: n.tree.NodeCount(),
 		Sessions:  len(n.tree.Sessions()),
 	}
-	select {
-	case <-n.readyC:
-		st.Serving = n.Role() != Looking
-	default:
-	}
+	st.Serving = n.Serving()
 	n.watchMu.Lock()
 	sum := n.watches.Summary()
 	n.watchMu.Unlock()

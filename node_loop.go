@@ -315,6 +315,8 @@ func (n *Node) roleChanged() {
 	r := Role(n.zab.Role())
 	was := n.role
 	n.established = false
+	n.servingNow.Store(false)
+	n.leaderNow.Store(n.zab.Leader())
 	n.syncing = syncNone
 	n.tracker = nil
 	n.prep.Reset()

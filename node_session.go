@@ -37,9 +37,10 @@ func (n *Node) Connect(ctx context.Context, h wire.Handshake, c wire.Conn) (wire
 }
 
 func (n *Node) connect(ctx context.Context, h wire.Handshake, c wire.Conn, keepAlive bool) (wire.Session, error) {
-	select {
-	case <-n.readyC:
-	default:
+	// A ZooKeeper client that reaches a peer with no established leader
+	// is refused and tries another peer. An in-process client has no other
+	// peer to try: its session's creation waits in the backlog instead.
+	if !keepAlive && !n.Serving() {
 		return wire.Session{}, ErrNotServing
 	}
 	if h.SessionID != 0 {

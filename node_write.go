@@ -286,6 +286,8 @@ func (n *Node) checkEstablished() {
 		return
 	}
 	n.established = true
+	n.servingNow.Store(true)
+	n.leaderNow.Store(n.zab.Leader())
 	if n.role != Leading {
 		if n.syncing == syncNone {
 			n.syncing = syncDiff
