@@ -207,11 +207,12 @@ func (n *Node) startCores() error {
 	}
 	peers := n.cfg.peerIDs()
 	n.elec, err = election.New(election.Config{
-		ID:             n.id,
-		Quorum:         q,
-		Peers:          peers,
-		FinalizeWait:   1,
-		ResendInterval: 2,
+		ID:                n.id,
+		Quorum:            q,
+		Peers:             peers,
+		FinalizeWait:      1,
+		ResendInterval:    2,
+		MaxResendInterval: 4 * ticksPerTickTime,
 	})
 	if err != nil {
 		return fmt.Errorf("ensemble: election: %w", err)

@@ -177,10 +177,6 @@ func (n *Node) sendElection(msgs []election.Notification) {
 			n.fail(fmt.Errorf("ensemble: encoding an election message: %w", err))
 			return
 		}
-		if m.To == n.id {
-			n.elec.Step(m) // a standalone peer votes for itself
-			continue
-		}
 		if n.elecT != nil {
 			if err := n.elecT.Send(m.To, b); err != nil && !errors.Is(err, transport.ErrQueueFull) {
 				n.log.Debug("election send failed", "to", m.To, "err", err)
@@ -245,6 +241,9 @@ func (n *Node) handleReady(rd zab.Ready) {
 			n.fail(fmt.Errorf("ensemble: storing the current epoch: %w", err))
 			return
 		}
+		// Election answers late joiners with the epoch zab established
+		// (ZooKeeper's updateElectionVote, ZOOKEEPER-1732).
+		n.elec.SetPeerEpoch(rd.CurrentEpoch)
 	}
 	if len(rd.Entries) > 0 {
 		n.appendEntries(rd.Entries)
