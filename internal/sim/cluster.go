@@ -30,7 +30,6 @@ type Cluster struct {
 	syncs     map[uint64]int64 // sync id → committed zxid when it was asked
 	nextSync  uint64
 	acked     int
-	stuck     []uint64 // peers Settle excused, see stuckAhead
 
 	// Faults in force.
 	faultsOn bool

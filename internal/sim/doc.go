@@ -26,7 +26,11 @@
 //     fault breaks them, losing what is in flight, and the other side is
 //     told (zab.Disconnected) after a delay, its writes lost meanwhile.
 //     Options.SharedConns instead keeps one long-lived connection per pair,
-//     across role changes. One-way cuts hold zab traffic (TCP retransmits)
+//     across role changes, as DESIGN.md sketches transport/tcp; zab as
+//     written livelocks there (a FOLLOWERINFO that reaches the chosen
+//     leader before it has decided is dropped and never sent again), so the
+//     Node must give zab per-session connections, and the seeds run without
+//     it unless -sim.shared. One-way cuts hold zab traffic (TCP retransmits)
 //     and drop election traffic. Every message crosses its codec.
 //   - Clients: unique writes submitted to random peers (Propose on the
 //     leader, Forward on a learner), acknowledged when the peer they were
@@ -71,15 +75,12 @@
 //     committed before it was asked;
 //   - liveness: once faults stop and every peer is back, a leader is
 //     established and a new write is applied on every peer within
-//     Options.LivenessTicks. A peer that accepted an epoch the ensemble then
-//     abandoned cannot join the leader established instead (Zab refuses a
-//     LEADERINFO below its accepted epoch, as ZooKeeper does); unless
-//     Options.Strict, such peers are excused and reported.
+//     Options.LivenessTicks.
 //
 // # Tests
 //
 // TestSimSeeds runs many random seeds (flags -sim.seeds, -sim.first,
-// -sim.steps, -sim.strict, and -sim.seed to replay one; a failure prints
+// -sim.steps, -sim.shared, and -sim.seed to replay one; a failure prints
 // the command). The Test ZK* tests are the schedules behind Apache
 // ZooKeeper's data-loss bugs, and TestScenariosCatchHostBugs shows each
 // guard fails when the host breaks the step it protects. FuzzSim lets the

@@ -3,7 +3,6 @@ package sim
 import (
 	"errors"
 	"fmt"
-	"slices"
 
 	"github.com/ensemble-go/ensemble/zab"
 )
@@ -16,9 +15,6 @@ type Result struct {
 	Epochs       int   // epochs a leader established
 	Crashes      int   // restarts
 	RecoverTicks int64 // ticks from the end of faults to the probe applied everywhere
-	// StuckAhead lists the peers left out at the end because they had
-	// accepted an epoch above the leader's (see Options.Strict).
-	StuckAhead []uint64
 }
 
 // LivenessTicks is the bound, in ticks, within which an ensemble whose
@@ -52,7 +48,7 @@ func (c *Cluster) Run(steps int64) (Result, error) {
 		return Result{}, c.err
 	}
 	ticks, err := c.Settle(c.opt.LivenessTicks())
-	res := Result{Steps: c.now, Committed: c.check.Len(), Acked: c.acked, Epochs: len(c.check.Leaders()), RecoverTicks: ticks, StuckAhead: c.stuck}
+	res := Result{Steps: c.now, Committed: c.check.Len(), Acked: c.acked, Epochs: len(c.check.Leaders()), RecoverTicks: ticks}
 	for _, id := range c.ids {
 		res.Crashes += c.peers[id].incarnation
 	}
@@ -102,12 +98,6 @@ func (c *Cluster) Settle(bound int64) (int64, error) {
 		if w := c.payloads[probe]; w != nil && w.acked && c.allApplied(w.zxid) {
 			break
 		}
-		if w := c.payloads[probe]; w != nil && w.acked && !c.opt.Strict && c.quorumApplied(w.zxid) {
-			if stuck := c.stuckAhead(); len(stuck) > 0 && c.allApplied(w.zxid, stuck...) {
-				c.stuck = stuck
-				break
-			}
-		}
 		c.Step()
 	}
 	if c.err != nil {
@@ -156,46 +146,12 @@ func (c *Cluster) checkLogs() error {
 
 var errStopScan = errors.New("stop")
 
-// allApplied reports whether every peer but the excepted ones applied zxid.
-func (c *Cluster) allApplied(zxid int64, except ...uint64) bool {
+// allApplied reports whether every peer applied zxid.
+func (c *Cluster) allApplied(zxid int64) bool {
 	for _, id := range c.ids {
-		if slices.Contains(except, id) {
-			continue
-		}
 		if p := c.peers[id]; !p.Up || p.SM.Zxid < zxid {
 			return false
 		}
 	}
 	return true
-}
-
-// quorumApplied reports whether a quorum of voters applied zxid.
-func (c *Cluster) quorumApplied(zxid int64) bool {
-	var ids []uint64
-	for _, id := range c.ids {
-		if p := c.peers[id]; p.Up && p.SM.Zxid >= zxid {
-			ids = append(ids, id)
-		}
-	}
-	return c.voters.HasQuorum(ids)
-}
-
-// stuckAhead returns the peers that cannot join the established leader
-// because they accepted a later epoch than it leads, an epoch the ensemble
-// then abandoned. Zab as ZooKeeper runs it refuses such a LEADERINFO
-// ("Leaders epoch is less than accepted epoch") and the peer waits for the
-// leader to change; see Options.Strict.
-func (c *Cluster) stuckAhead() []uint64 {
-	l := c.Leader()
-	if l == 0 {
-		return nil
-	}
-	epoch := c.peers[l].Disk.CurrentEpoch
-	var out []uint64
-	for _, id := range c.ids {
-		if p := c.peers[id]; p.Up && p.role == zab.Looking && p.Disk.AcceptedEpoch > epoch {
-			out = append(out, id)
-		}
-	}
-	return out
 }
