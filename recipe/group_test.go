@@ -73,4 +73,3 @@ func TestGroupMembership(t *testing.T) {
 	for range watch {
 	}
 }
-

@@ -107,4 +107,3 @@ func TestRWLockQueueOrder(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, r3.Unlock(ctx))
 }
-
