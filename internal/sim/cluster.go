@@ -138,8 +138,7 @@ func (c *Cluster) start(p *Peer) error {
 	}
 	p.el, p.zab, p.Up = el, z, true
 	p.role = z.Role()
-	p.el.Start(p.lastZxid(), p.Disk.CurrentEpoch)
-	c.log(event{peer: p.ID, what: "start", zxid: p.lastZxid(), epoch: p.Disk.CurrentEpoch})
+	c.startElection(p)
 	c.drive(p)
 	return nil
 }

@@ -172,9 +172,22 @@ func (c *Cluster) handleZab(p *Peer, r zab.Ready) {
 		p.el.SetPeerEpoch(p.zab.CurrentEpoch())
 	}
 	if r.RoleChanged && p.role == zab.Looking {
-		p.el.Start(p.lastZxid(), p.Disk.CurrentEpoch)
-		c.log(event{peer: p.ID, what: "looking", zxid: p.lastZxid(), epoch: p.Disk.CurrentEpoch})
+		c.startElection(p)
 	}
+}
+
+// startElection starts a round with the vote zab's documentation names:
+// its current epoch and last zxid (every record it handed to the host,
+// which is what a restarted peer finds in its log).
+func (c *Cluster) startElection(p *Peer) {
+	last, epoch := p.zab.LastZxid(), p.zab.CurrentEpoch()
+	if last != max(p.Disk.LastZxid(), p.Disk.Snap.Zxid, p.SM.Zxid) && c.Bug == NoBug {
+		c.setErr(&Violation{Rule: RuleReadyContract, Peer: p.ID, Step: c.now, Msg: fmt.Sprintf(
+			"zab's last zxid %s is not the disk's %s", zxidString(last), zxidString(max(p.Disk.LastZxid(), p.Disk.Snap.Zxid)))})
+		return
+	}
+	p.el.Start(last, epoch)
+	c.log(event{peer: p.ID, what: "looking", zxid: last, epoch: epoch})
 }
 
 // roleChanged closes the connections of the role the peer left: a

@@ -51,10 +51,4 @@ func (p *Peer) Zab() *zab.Zab { return p.zab }
 // Role is the peer's zab role as the host last saw it.
 func (p *Peer) Role() zab.Role { return p.role }
 
-// lastZxid is what the peer tells election: the last txn it has, logged or
-// in its snapshot.
-func (p *Peer) lastZxid() int64 {
-	return max(p.Disk.LastZxid(), p.Disk.Snap.Zxid, p.SM.Zxid)
-}
-
 func (p *Peer) learner() bool { return p.role == zab.Following || p.role == zab.Observing }

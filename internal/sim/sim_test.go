@@ -11,7 +11,7 @@ import (
 var (
 	flagSeeds  = flag.Int("sim.seeds", 500, "how many seeds TestSimSeeds runs")
 	flagFirst  = flag.Uint64("sim.first", 1, "the first seed TestSimSeeds runs")
-	flagSteps  = flag.Int64("sim.steps", 1200, "steps of faults per seed, before the quiet phase")
+	flagSteps  = flag.Int64("sim.steps", 2000, "steps of faults per seed, before the quiet phase")
 	flagSeed   = flag.Uint64("sim.seed", 0, "replay this one seed (with -sim.steps as it ran)")
 	flagTrace  = flag.Bool("sim.trace", false, "print the whole trace of each seed run (use with -sim.seed)")
 	flagShared = flag.Bool("sim.shared", false, "run every seed with one long-lived zab connection per pair of peers (Options.SharedConns)")
