@@ -270,11 +270,17 @@ func (n *Node) Serving() bool { return n.servingNow.Load() }
 // IsLeader reports whether the peer leads the ensemble right now.
 func (n *Node) IsLeader() bool { return n.Role() == Leading }
 
-// Roles returns a channel that receives the peer's role each time it
-// changes. A slow reader misses intermediate roles but always gets the
-// newest one. The channel is closed when the Node stops.
+// roleBuffer is how many role changes a Roles channel holds for a reader
+// that is behind; past it the oldest are dropped.
+const roleBuffer = 64
+
+// Roles returns a channel that receives the peer's current role at once
+// and then every change, in order: a host that led, lost leadership and
+// won it back sees LOOKING in between. A reader more than 64 changes
+// behind loses the oldest ones; the newest always arrives. The channel is
+// closed when the Node stops.
 func (n *Node) Roles() <-chan Role {
-	c := make(chan Role, 1)
+	c := make(chan Role, roleBuffer)
 	n.roleMu.Lock()
 	defer n.roleMu.Unlock()
 	select {
@@ -346,10 +352,17 @@ func (n *Node) setRole(r Role) {
 	n.roleMu.Lock()
 	defer n.roleMu.Unlock()
 	for _, c := range n.roleWatchers {
-		select {
-		case <-c:
-		default:
+		for {
+			select {
+			case c <- r:
+			default:
+				select {
+				case <-c: // full: drop the oldest
+				default:
+				}
+				continue
+			}
+			break
 		}
-		c <- r
 	}
 }
