@@ -15,23 +15,36 @@ func (c *Cluster) clients() {
 		c.Submit(p.ID, fmt.Sprintf("w%d", c.nextWrite))
 	}
 	if c.rng.Float64() < c.opt.SyncRate {
-		p := c.peers[c.ids[c.rng.IntN(len(c.ids))]]
-		if p.Up && p.role != zab.Looking {
-			c.nextSync++
-			c.syncs[c.nextSync] = c.check.Committed()
-			p.zab.Sync(c.nextSync)
-			c.drive(p)
-			c.runDeferred()
-		}
+		c.SyncAt(c.ids[c.rng.IntN(len(c.ids))])
 	}
 }
+
+// SyncAt is a client's sync at peer id. Its answer (if any) is checked to
+// cover every write committed before now. It reports whether the peer took
+// it.
+func (c *Cluster) SyncAt(id uint64) bool {
+	p := c.peers[id]
+	if !p.Up || p.Paused(c.now) || p.role == zab.Looking || c.err != nil {
+		return false
+	}
+	c.nextSync++
+	c.syncs[c.nextSync] = c.check.Committed()
+	c.log(event{peer: id, what: "sync", n: int64(c.nextSync), zxid: c.check.Committed()})
+	p.zab.Sync(c.nextSync)
+	c.drive(p)
+	c.runDeferred()
+	return true
+}
+
+// SyncsAnswered is how many syncs were answered (with or without error).
+func (c *Cluster) SyncsAnswered() int { return c.syncsDone }
 
 // Submit is a client write to peer id: proposed there if it leads,
 // forwarded to its leader if it learns. It reports whether the peer took
 // it; the write is acknowledged once that peer applies it.
 func (c *Cluster) Submit(id uint64, data string) bool {
 	p := c.peers[id]
-	if !p.Up || c.err != nil {
+	if !p.Up || p.Paused(c.now) || c.err != nil {
 		return false
 	}
 	if _, dup := c.payloads[data]; dup {

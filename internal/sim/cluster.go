@@ -29,6 +29,7 @@ type Cluster struct {
 	nextWrite int
 	syncs     map[uint64]int64 // sync id → committed zxid when it was asked
 	nextSync  uint64
+	syncsDone int
 	acked     int
 
 	// Faults in force.
@@ -76,6 +77,7 @@ func New(opt Options) (*Cluster, error) {
 		maxDelay: opt.MaxDelay,
 	}
 	c.check = NewChecker(func() int64 { return c.now })
+	c.net.Paused = func(id uint64) bool { return c.peers[id].Paused(c.now) }
 	if !opt.SharedConns {
 		c.net.Listening = func(id uint64) bool { p := c.peers[id]; return p.Up && p.role == zab.Leading }
 	}
@@ -221,7 +223,7 @@ func (c *Cluster) Step() {
 	}
 	for _, id := range c.ids {
 		p := c.peers[id]
-		for p.Up && len(p.fsyncs) > 0 && p.fsyncs[0].at <= c.now && c.err == nil {
+		for p.Up && !p.Paused(c.now) && len(p.fsyncs) > 0 && p.fsyncs[0].at <= c.now && c.err == nil {
 			f := p.fsyncs[0]
 			p.fsyncs = p.fsyncs[1:]
 			p.Disk.Sync(f.upto)
@@ -235,7 +237,7 @@ func (c *Cluster) Step() {
 	}
 	for _, id := range c.ids {
 		p := c.peers[id]
-		if !p.Up || (c.now+p.tickPhase)%c.opt.TickEvery != 0 || c.err != nil {
+		if !p.Up || p.Paused(c.now) || (c.now+p.tickPhase)%c.opt.TickEvery != 0 || c.err != nil {
 			continue
 		}
 		p.el.Tick()

@@ -15,6 +15,7 @@ func (c *Cluster) Crash(id uint64, keepUnsynced int, torn bool) {
 	}
 	c.log(event{peer: id, what: "CRASH", zxid: p.Disk.DurableZxid(), n: int64(p.Disk.Unsynced()), note: map[bool]string{true: "torn"}[torn]})
 	p.Up = false
+	p.pausedUntil = 0
 	p.el, p.zab = nil, nil
 	p.role = zab.Looking
 	p.fsyncs = nil
@@ -52,6 +53,18 @@ func (c *Cluster) Restart(id uint64) {
 		c.setErr(err)
 	}
 	c.runDeferred()
+}
+
+// Pause stalls peer id's process for steps steps: it neither ticks nor
+// receives, its fsyncs complete only when it resumes, and then it finds the
+// world moved on (a long GC pause of a leader is ZooKeeper's classic).
+func (c *Cluster) Pause(id uint64, steps int64) {
+	p := c.peers[id]
+	if !p.Up {
+		return
+	}
+	p.pausedUntil = c.now + steps
+	c.log(event{peer: id, what: "PAUSE", n: steps})
 }
 
 // Block cuts the direction from → to (see Network).
@@ -95,13 +108,13 @@ func (c *Cluster) BreakConn(a, b uint64) {
 // SetDiskLatency makes peer id's fsyncs take up to steps.
 func (c *Cluster) SetDiskLatency(id uint64, steps int64) { c.peers[id].diskLatency = max(1, steps) }
 
-// Leader returns the up peer that leads with an established epoch, if
-// exactly one does; 0 otherwise.
+// Leader returns the running peer (up, not paused) whose role is Leading,
+// if exactly one is; 0 otherwise. Its epoch may not be established yet.
 func (c *Cluster) Leader() uint64 {
 	var l uint64
 	for _, id := range c.ids {
 		p := c.peers[id]
-		if p.Up && p.role == zab.Leading {
+		if p.Up && !p.Paused(c.now) && p.role == zab.Leading {
 			if l != 0 {
 				return 0
 			}
@@ -170,6 +183,13 @@ func (c *Cluster) injectFaults() {
 		if a != b && c.net.Open(a.ID, b.ID) {
 			c.BreakConn(a.ID, b.ID)
 		}
+	}
+	if r() < f.Pause {
+		p := pick()
+		if l := c.Leader(); l != 0 && c.rng.IntN(2) == 0 {
+			p = c.peers[l]
+		}
+		c.Pause(p.ID, 10+c.rng.Int64N(200))
 	}
 	if r() < f.SlowDisk {
 		p := pick()

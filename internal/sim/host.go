@@ -153,6 +153,8 @@ func (c *Cluster) handleZab(p *Peer, r zab.Ready) {
 			return
 		}
 		delete(c.syncs, s.ID)
+		c.syncsDone++
+		c.log(event{peer: p.ID, what: "synced", n: int64(s.ID), zxid: s.Zxid, note: errNote(s.Err)})
 		if s.Err == nil && s.Zxid < need {
 			fail(RuleSync, "sync %d answered with %s, but %s was committed before it was asked",
 				s.ID, zxidString(s.Zxid), zxidString(need))
@@ -210,6 +212,13 @@ func (c *Cluster) roleChanged(p *Peer) {
 			c.net.Break(p.ID, id, false, true, c.delay())
 		}
 	}
+}
+
+func errNote(err error) string {
+	if err == nil {
+		return ""
+	}
+	return err.Error()
 }
 
 func roleName(r zab.Role) string { return stateName(int32(r)) }

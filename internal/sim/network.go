@@ -58,6 +58,9 @@ type Network struct {
 	// (it leads). A learner's packets to a peer that does not are held, as
 	// a connecting learner retries until the leader listens or it gives up.
 	Listening func(id uint64) bool
+	// Paused, if set, says whether a peer's process is stalled (a long GC
+	// pause, a stopped VM): nothing is delivered to it until it resumes.
+	Paused func(id uint64) bool
 
 	// Stats for the report and for tests.
 	Sent, Delivered, Dropped [2]int
@@ -230,6 +233,9 @@ func (nw *Network) Next(now int64, pick func(n int) int) (Delivery, bool) {
 		for pl := range nw.q {
 			for i, q := range nw.q[pl] {
 				if len(q) == 0 || q[0].at > now {
+					continue
+				}
+				if nw.Paused != nil && nw.Paused(uint64(i%(nw.n+1))) {
 					continue
 				}
 				if Plane(pl) == ZabPlane && !q[0].close {

@@ -65,6 +65,7 @@ type Faults struct {
 	Heal         float64 // heal every cut
 	Break        float64 // break one zab connection
 	SlowDisk     float64 // make a peer's fsyncs slow until healed
+	Pause        float64 // stall a peer's process (the leader half the time) for 10 to 210 steps
 	Spike        float64 // make messages slow until healed
 	CrashAll     float64 // crash every peer at once, restarting them later
 	CrashInSync  float64 // crash a peer just after a sync message reaches it (a tenth of it for ACK, PROPOSAL, COMMIT)
@@ -137,6 +138,7 @@ func RandomOptions(seed uint64) Options {
 		Heal:         0.006,
 		Break:        0.003 * scale,
 		SlowDisk:     0.001 * scale,
+		Pause:        0.002 * scale,
 		Spike:        0.001 * scale,
 		CrashAll:     0.0003 * scale,
 		CrashInSync:  0.05 * scale,

@@ -27,6 +27,7 @@ type Peer struct {
 	syncing       bool   // learner: between DIFF/TRUNC/SNAP and NEWLEADER
 	syncFrom      uint64 // learner: the leader that sent the DIFF/TRUNC/SNAP
 	incarnation   int    // restarts so far
+	pausedUntil   int64  // the process is stalled until this step
 	early         bool   // BugEarlyPersisted: Persisted was already called
 }
 
@@ -50,5 +51,8 @@ func (p *Peer) Zab() *zab.Zab { return p.zab }
 
 // Role is the peer's zab role as the host last saw it.
 func (p *Peer) Role() zab.Role { return p.role }
+
+// Paused reports whether the peer's process is stalled at step now.
+func (p *Peer) Paused(now int64) bool { return p.Up && p.pausedUntil > now }
 
 func (p *Peer) learner() bool { return p.role == zab.Following || p.role == zab.Observing }

@@ -63,6 +63,7 @@ func (c *Cluster) Run(steps int64) (Result, error) {
 func (c *Cluster) Settle(bound int64) (int64, error) {
 	c.Heal()
 	for _, id := range c.ids {
+		c.peers[id].pausedUntil = 0
 		c.Restart(id)
 	}
 	start := c.Ticks()

@@ -301,6 +301,41 @@ func TestZK3642PartialSnapThenDiff(t *testing.T) {
 	scenario(t, opt, zk3642)
 }
 
+// pausedLeader — ZooKeeper's classic operational failure: the leader stalls
+// (a long GC pause) with a write in flight, the others elect a new leader
+// and commit, and the old leader wakes up believing it still leads. It
+// must commit nothing on its own, its in-flight write must not come back
+// out of order, and a sync asked of it as it wakes must not answer before
+// it has caught up with the writes the new leader committed (Jepsen's
+// stale-read finding against ZooKeeper's sync, 2019).
+func pausedLeader(s *scen) {
+	l := s.leader()
+	a := s.write("a1")
+	s.appliedBy(a[0], s.c.ids...)
+	s.propose(l, "P")
+	const pause = 400 // steps: far beyond SyncLimit
+	s.c.Pause(l, pause)
+	b := s.write("b1", "b2")
+	if s.c.Leader() == l {
+		s.fatalf("the paused leader still leads")
+	}
+	s.until("the old leader wakes", pause/s.c.opt.TickEvery, func() bool { return !s.c.peers[l].Paused(s.c.now) })
+	if !s.c.SyncAt(l) {
+		s.fatalf("the old leader took no sync as it woke")
+	}
+	s.steps(1)
+	c := s.write("c1")
+	s.appliedBy(c[0], s.c.ids...)
+	if b[1] > c[0] {
+		s.fatalf("writes out of order")
+	}
+	s.until("the sync is answered", s.bound(), func() bool { return s.c.SyncsAnswered() > 0 })
+}
+
+func TestPausedLeaderWakesUp(t *testing.T) {
+	scenario(t, scenOptions(3), pausedLeader)
+}
+
 // TestScenariosCatchHostBugs shows that each scenario fails when the host
 // breaks the step it guards: the scenarios are not tests that cannot fail.
 func TestScenariosCatchHostBugs(t *testing.T) {
