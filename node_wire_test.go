@@ -78,3 +78,59 @@ func TestZooKeeperClientOnEveryPeer(t *testing.T) {
 	require.NoError(t, err)
 	assert.Len(t, resp, 2)
 }
+
+// TestZooKeeperSessionMovesToAnotherPeer kills the peer a go-zookeeper/zk
+// client is connected to: the client reconnects to another peer with the
+// same session, its ephemeral node and its watch intact.
+func TestZooKeeperSessionMovesToAnotherPeer(t *testing.T) {
+	ctx := testContext(t)
+	cl := newTestCluster(t, 3, 0, func(c *Config) { c.ClientAddr = "127.0.0.1:0" })
+	cl.waitReady(ctx)
+	byAddr := map[string]uint64{}
+	var addrs []string
+	for _, id := range cl.ids {
+		a := cl.nodes[id].ClientAddr()
+		addrs = append(addrs, a)
+		byAddr[a] = id
+	}
+	conn, events, err := zk.Connect(addrs, 40*testTick, zk.WithLogInfo(false))
+	require.NoError(t, err)
+	defer conn.Close()
+	waitSession := func() {
+		t.Helper()
+		for {
+			select {
+			case ev := <-events:
+				if ev.State == zk.StateHasSession {
+					return
+				}
+			case <-ctx.Done():
+				t.Fatal("no session")
+			}
+		}
+	}
+	waitSession()
+	sid := conn.SessionID()
+	_, err = conn.Create("/mover", nil, zk.FlagEphemeral, zk.WorldACL(zk.PermAll))
+	require.NoError(t, err)
+	_, _, watch, err := conn.GetW("/mover")
+	require.NoError(t, err)
+
+	cl.stop(byAddr[conn.Server()])
+	waitSession()
+	assert.Equal(t, sid, conn.SessionID(), "the session must survive the move")
+	ok, _, err := conn.Exists("/mover")
+	require.NoError(t, err)
+	assert.True(t, ok, "the ephemeral must survive the move")
+
+	// The watch set before the move fires after it (setWatches).
+	other := connectZK(t, []string{cl.follower().ClientAddr()})
+	_, err = other.Set("/mover", []byte("moved"), -1)
+	require.NoError(t, err)
+	select {
+	case ev := <-watch:
+		assert.Equal(t, zk.EventNodeDataChanged, ev.Type)
+	case <-ctx.Done():
+		t.Fatal("the watch did not survive the move")
+	}
+}
