@@ -212,3 +212,46 @@ func (c *testCluster) follower() *Node {
 	}
 	return nil
 }
+
+// openSession opens a session on the peer pick returns, or returns nil
+// after a short pause when there is no peer or it will not serve yet:
+// the callers are retry loops of writers riding out faults.
+func openSession(ctx context.Context, pick func() *Node) *Client {
+	n := pick()
+	if n == nil {
+		time.Sleep(testTick)
+		return nil
+	}
+	cctx, cancel := context.WithTimeout(ctx, 20*testTick)
+	defer cancel()
+	c, err := n.NewClient(cctx, ClientOptions{})
+	if err != nil {
+		time.Sleep(testTick / 2)
+		return nil
+	}
+	return c
+}
+
+// requireAllHave checks that every running peer holds every path, which
+// are children of /.
+func requireAllHave(t *testing.T, ctx context.Context, cl *testCluster, paths []string) {
+	t.Helper()
+	require.NotEmpty(t, paths)
+	for _, n := range cl.nodes {
+		c, err := n.NewClient(ctx, ClientOptions{})
+		require.NoError(t, err)
+		require.NoError(t, c.Sync(ctx, "/"))
+		kids, _, err := c.Children(ctx, "/")
+		require.NoError(t, err)
+		have := map[string]bool{}
+		for _, k := range kids {
+			have["/"+k] = true
+		}
+		for _, p := range paths {
+			if !have[p] {
+				t.Errorf("peer %d lost acknowledged write %s", n.ID(), p)
+			}
+		}
+		c.Close()
+	}
+}

@@ -122,18 +122,7 @@ func TestLinearizableUnderFaults(t *testing.T) {
 				default:
 				}
 				if c == nil {
-					n := sc.randomNode(r)
-					if n == nil {
-						time.Sleep(testTick)
-						continue
-					}
-					cctx, cancel := context.WithTimeout(ctx, 20*testTick)
-					var err error
-					c, err = n.NewClient(cctx, ClientOptions{})
-					cancel()
-					if err != nil {
-						c = nil
-						time.Sleep(testTick / 2)
+					if c = openSession(ctx, func() *Node { return sc.randomNode(r) }); c == nil {
 						continue
 					}
 				}

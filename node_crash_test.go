@@ -8,9 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
-
 	"github.com/ensemble-go/ensemble/wal/faultfs"
 	"github.com/ensemble-go/ensemble/znode"
 )
@@ -74,18 +71,7 @@ func TestCrashesLoseNoAcknowledgedWrite(t *testing.T) {
 			default:
 			}
 			if c == nil {
-				n := cl.anyNode()
-				if n == nil {
-					time.Sleep(testTick)
-					continue
-				}
-				cctx, cancel := context.WithTimeout(ctx, 20*testTick)
-				var err error
-				c, err = n.NewClient(cctx, ClientOptions{})
-				cancel()
-				if err != nil {
-					c = nil
-					time.Sleep(testTick / 2)
+				if c = openSession(ctx, cl.anyNode); c == nil {
 					continue
 				}
 			}
@@ -140,19 +126,5 @@ func TestCrashesLoseNoAcknowledgedWrite(t *testing.T) {
 	mu.Lock()
 	defer mu.Unlock()
 	t.Logf("%d acknowledged writes across %d crash rounds", len(acked), len(schedule))
-	require.NotEmpty(t, acked)
-	for _, n := range cl.nodes {
-		c, err := n.NewClient(ctx, ClientOptions{})
-		require.NoError(t, err)
-		require.NoError(t, c.Sync(ctx, "/"))
-		kids, _, err := c.Children(ctx, "/")
-		require.NoError(t, err)
-		have := map[string]bool{}
-		for _, k := range kids {
-			have["/"+k] = true
-		}
-		for _, p := range acked {
-			assert.True(t, have[p], "peer %d lost acknowledged write %s", n.ID(), p)
-		}
-	}
+	requireAllHave(t, ctx, cl, acked)
 }
