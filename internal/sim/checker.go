@@ -31,6 +31,7 @@ const (
 	RulePrefix         = "committed sequences are prefixes"
 	RuleSameState      = "same zxid, same state"
 	RuleApplyOrder     = "apply in zxid order, exactly once"
+	RuleMonotonic      = "a running peer's state never goes back"
 	RuleNoLoss         = "committed txn never lost"
 	RuleEpochs         = "epochs durable and monotonic"
 	RuleAckDurable     = "ack only what is durable"

@@ -38,6 +38,11 @@ func (c *Cluster) handleZab(p *Peer, r zab.Ready) {
 			fail(RuleReadyContract, "SNAP says zxid %s, its state is at %s", zxidString(s.Zxid), zxidString(ch.Zxid))
 			return
 		}
+		if ch.Zxid < p.SM.Zxid {
+			// Clients of this peer would see time go backwards.
+			fail(RuleMonotonic, "SNAP at %s takes the state machine back from %s", zxidString(ch.Zxid), zxidString(p.SM.Zxid))
+			return
+		}
 		if err := c.check.Reset(p.ID, ch, "SNAP"); err != nil {
 			c.setErr(err)
 			return
