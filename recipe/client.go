@@ -27,6 +27,12 @@ import (
 //     or its server stopped); Err then says why. Its ephemeral nodes are
 //     gone, or will be once the ensemble expires the session.
 //   - Children returns names, not paths.
+//
+// A client that also has a Timeout() time.Duration method, the session
+// timeout, as *ensemble.Client does, gets a safer Lock: its holder renews
+// a lease with a write every sixth of the timeout and counts the lock lost
+// when none goes through for half of it (see lock_hold.go). Without it, a
+// holder cut off from the quorum learns of its loss only when it is back.
 type Client interface {
 	Create(ctx context.Context, path string, data []byte, mode znode.CreateMode, acl []znode.ACL) (string, error)
 	Delete(ctx context.Context, path string, version int32) error

@@ -48,6 +48,13 @@
 //     ended or the node was deleted. kazoo and Curator leave it to the
 //     caller to listen to connection states; a context is how Go code
 //     stops work.
+//   - A holder whose client knows its session timeout renews a lease: a
+//     write to its node every sixth of the timeout; when none goes through
+//     for half of it, the lock (or leadership) counts as lost. A holder cut
+//     off from the quorum cannot learn that the majority expired its
+//     session, and an in-process client has no connection whose loss
+//     would warn it (Curator's SUSPENDED); without the lease, it would
+//     hold the lock alongside the next holder.
 //   - A read lock waits only for the write locks queued before it, as
 //     ZooKeeper's recipe and kazoo 2.9 do; kazoo 2.8 (Debian's) also waits
 //     for later ones, which can deadlock (kazoo issue 649).

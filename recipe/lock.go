@@ -3,7 +3,6 @@ package recipe
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strings"
 	"sync"
 	"time"
@@ -121,7 +120,7 @@ func (l *Lock) acquire(ctx context.Context, block bool) (context.Context, error)
 	if err := ensurePath(ctx, l.c, l.path); err != nil {
 		return nil, wrapf(err, "lock %s", l.path)
 	}
-	node, err := l.create(ctx)
+	node, proof, err := l.create(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -134,13 +133,17 @@ func (l *Lock) acquire(ctx context.Context, block bool) (context.Context, error)
 		if !found {
 			// Our node is gone: the session ended (then creating fails
 			// too), or someone deleted it. Queue again, at the back.
-			if node, err = l.create(ctx); err != nil {
+			if node, proof, err = l.create(ctx); err != nil {
 				return nil, err
 			}
 			continue
 		}
 		if pred == "" {
-			return l.hold(ctx, node), nil
+			held, err := l.hold(ctx, node, proof)
+			if err != nil {
+				return nil, l.abandon(ctx, node, wrapf(err, "lock %s", l.path))
+			}
+			return held, nil
 		}
 		if !block {
 			return nil, l.abandon(ctx, node, ErrLocked)
@@ -162,25 +165,27 @@ func (l *Lock) acquire(ctx context.Context, block bool) (context.Context, error)
 
 // create makes this contender's node, or finds the one a previous attempt
 // left (a canceled create, a failed release), which keeps its place in
-// the queue. It returns the node's path.
-func (l *Lock) create(ctx context.Context) (string, error) {
+// the queue. It returns the node's path and, for a new node, when the
+// create was sent: the session was alive on the leader after that.
+func (l *Lock) create(ctx context.Context) (string, time.Time, error) {
 	l.mu.Lock()
 	stale, orphan := l.stale, l.orphan
 	l.stale, l.orphan = "", false
 	l.mu.Unlock()
 	if stale != "" {
 		if ok, _, err := l.c.Exists(ctx, stale); err == nil && ok {
-			return stale, nil
+			return stale, time.Time{}, nil
 		}
 	}
 	if orphan {
 		if p, err := l.find(ctx); err == nil && p != "" {
-			return p, nil
+			return p, time.Time{}, nil
 		}
 	}
+	sent := time.Now()
 	p, err := l.c.Create(ctx, join(l.path, l.node), l.data, znode.EphemeralSequential, nil)
 	if err == nil {
-		return p, nil
+		return p, sent, nil
 	}
 	if ctx.Err() != nil {
 		// The create may yet be applied: look for it by the UUID in its
@@ -188,7 +193,7 @@ func (l *Lock) create(ctx context.Context) (string, error) {
 		// there yet, look again next time.
 		l.removeOrphan(ctx)
 	}
-	return "", wrapf(err, "lock %s", l.path)
+	return "", time.Time{}, wrapf(err, "lock %s", l.path)
 }
 
 // find returns the path of a node of this contender's, or "".
@@ -246,59 +251,6 @@ func (l *Lock) abandon(ctx context.Context, node string, err error) error {
 	defer cancel()
 	l.remove(cctx, node)
 	return err
-}
-
-// hold records node as held and starts watching for its loss.
-func (l *Lock) hold(ctx context.Context, node string) context.Context {
-	held, cancel := context.WithCancelCause(context.WithoutCancel(ctx))
-	mctx, stop := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	l.mu.Lock()
-	l.held, l.lost, l.cancel, l.stop, l.done = node, false, cancel, stop, done
-	l.mu.Unlock()
-	go func() {
-		defer close(done)
-		if err := watchOwn(mctx, l.c, node); err != nil {
-			l.mu.Lock()
-			l.lost = true
-			l.mu.Unlock()
-			cancel(err)
-		}
-	}()
-	return held
-}
-
-// watchOwn waits until our node is deleted or our session ends, and
-// returns an error wrapping ErrLost; or until ctx ends, and returns nil.
-func watchOwn(ctx context.Context, c Client, node string) error {
-	for {
-		_, _, ch, err := c.GetW(ctx, node)
-		switch {
-		case ctx.Err() != nil:
-			return nil
-		case errors.Is(err, znode.ErrNoNode):
-			return fmt.Errorf("%w: %s was deleted", ErrLost, node)
-		case err != nil:
-			if serr := sessionErr(c); serr != nil {
-				return fmt.Errorf("%w: %w", ErrLost, serr)
-			}
-			return fmt.Errorf("%w: watching %s: %w", ErrLost, node, err)
-		}
-		ev, ok, err := wait(ctx, c, ch)
-		switch {
-		case ctx.Err() != nil:
-			return nil
-		case err != nil:
-			return fmt.Errorf("%w: %w", ErrLost, err)
-		case ok && ev.Type == znode.EventNodeDeleted:
-			return fmt.Errorf("%w: %s was deleted", ErrLost, node)
-		case !ok:
-			if serr := sessionErr(c); serr != nil {
-				return fmt.Errorf("%w: %w", ErrLost, serr)
-			}
-		}
-		// A data change, or a watch removed: watch again.
-	}
 }
 
 // Unlock releases the lock: it deletes this contender's node and cancels

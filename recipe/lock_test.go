@@ -352,3 +352,45 @@ func TestKilledHoldersLockPassesOn(t *testing.T) {
 	assert.Equal(t, []string{"survivor"}, ids)
 	require.NoError(t, waiter.Unlock(ctx))
 }
+
+// TestIsolatedHolderStopsBeforeTheLockPassesOn: the holder's peer is cut
+// off from the others. Its peer cannot learn that the majority expires the
+// session, so the holder must stop on its own: its lease (a write every
+// sixth of the session timeout) runs out before the majority expires the
+// session and hands the lock to the waiter. Two holders never overlap.
+func TestIsolatedHolderStopsBeforeTheLockPassesOn(t *testing.T) {
+	ctx := testContext(t)
+	cl := startCluster(t, 3)
+	isolated := cl.follower()
+	var other uint64
+	for id := range cl.nodes {
+		if id != isolated {
+			other = id
+		}
+	}
+	holder := recipe.NewLock(cl.client(isolated), "/locks/partition", "isolated")
+	held, err := holder.Lock(ctx)
+	require.NoError(t, err)
+	waiter := recipe.NewLock(cl.client(other), "/locks/partition", "majority")
+	got := make(chan error, 1)
+	go func() {
+		_, err := waiter.Lock(ctx)
+		got <- err
+	}()
+	waitFor(t, ctx, "the waiter to queue", func() bool {
+		ids, err := waiter.Contenders(ctx)
+		return err == nil && len(ids) == 2
+	})
+
+	cl.election.Isolate(isolated)
+	cl.quorum.Isolate(isolated)
+	require.NoError(t, <-got, "the majority expires the isolated session and the waiter gets the lock")
+	select {
+	case <-held.Done():
+	default:
+		t.Fatal("the isolated holder still believes it holds the lock: two holders")
+	}
+	assert.ErrorIs(t, context.Cause(held), recipe.ErrLost)
+	assert.False(t, holder.Held())
+	require.NoError(t, waiter.Unlock(ctx))
+}
