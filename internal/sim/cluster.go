@@ -98,6 +98,12 @@ func New(opt Options) (*Cluster, error) {
 			Disk:        &Disk{},
 			diskLatency: opt.FsyncMax,
 			tickPhase:   c.rng.Int64N(opt.TickEvery),
+			tickEvery:   opt.TickEvery,
+		}
+	}
+	if opt.ClockDrift > 0 {
+		for _, id := range c.ids {
+			c.peers[id].tickEvery = max(1, opt.TickEvery+c.rng.Int64N(2*opt.ClockDrift+1)-opt.ClockDrift)
 		}
 	}
 	for _, id := range c.ids {
@@ -237,7 +243,7 @@ func (c *Cluster) Step() {
 	}
 	for _, id := range c.ids {
 		p := c.peers[id]
-		if !p.Up || p.Paused(c.now) || (c.now+p.tickPhase)%c.opt.TickEvery != 0 || c.err != nil {
+		if !p.Up || p.Paused(c.now) || (c.now+p.tickPhase)%p.tickEvery != 0 || c.err != nil {
 			continue
 		}
 		p.el.Tick()

@@ -15,8 +15,12 @@ type Options struct {
 	// Time. A step is the simulation's smallest unit; every peer ticks once
 	// every TickEvery steps, each at its own phase.
 	TickEvery int64 // default 4
-	MaxDelay  int64 // a message takes 1..MaxDelay steps (default 3)
-	FsyncMax  int64 // an fsync takes 1..FsyncMax steps (default 3)
+	// ClockDrift lets each peer's clock run up to this many steps per tick
+	// faster or slower than TickEvery: timeouts fire at different times on
+	// different peers, as they do on real machines.
+	ClockDrift int64
+	MaxDelay   int64 // a message takes 1..MaxDelay steps (default 3)
+	FsyncMax   int64 // an fsync takes 1..FsyncMax steps (default 3)
 	// FsyncExact makes every fsync take exactly the disk's latency, for
 	// scripts that need to know what is durable when.
 	FsyncExact bool
@@ -144,6 +148,7 @@ func RandomOptions(seed uint64) Options {
 		CrashInSync:  0.05 * scale,
 		ElectionLoss: []float64{0, 0.02, 0.1}[r.IntN(3)],
 	}
+	o.ClockDrift = []int64{0, 1}[r.IntN(2)]
 	return o
 }
 

@@ -21,6 +21,7 @@ type Peer struct {
 	fsyncs      []fsync // outstanding syncs, in order
 	diskLatency int64   // steps an fsync takes at most (slow disk: large)
 	tickPhase   int64
+	tickEvery   int64 // this peer's clock: steps per tick
 
 	newLeaderZxid int64  // the last NEWLEADER this peer sent as leader
 	syncPoint     int64  // learner: the end of the history its leader synced before NEWLEADER
