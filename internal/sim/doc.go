@@ -36,9 +36,11 @@
 //     leader, Forward on a learner), acknowledged when the peer they were
 //     submitted to applies them; syncs (Sync) checked as barriers.
 //   - Faults (Faults): crashes (some right after a sync, ACK, PROPOSAL or
-//     COMMIT message), restarts, whole-ensemble crashes, symmetric and
-//     one-way partitions, an isolated leader, broken connections, slow
-//     disks, delay spikes, lost election notifications.
+//     COMMIT message, the narrow windows ZooKeeper's bugs lived in),
+//     restarts, whole-ensemble crashes, symmetric and one-way partitions,
+//     an isolated leader, broken connections, slow disks, process pauses
+//     (a stalled leader that wakes up deposed), delay spikes, lost election
+//     notifications, and clocks that tick at different rates.
 //
 // # How the host drives the cores (what the Node must do too)
 //
