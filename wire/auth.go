@@ -3,6 +3,7 @@ package wire
 import (
 	"slices"
 	"strings"
+	"unicode/utf16"
 
 	"github.com/ensemble-go/ensemble/wire/jute"
 	"github.com/ensemble-go/ensemble/znode"
@@ -30,14 +31,16 @@ func (c *conn) authenticate(p jute.AuthPacket) znode.Code {
 
 // addIdentity adds id to the connection's identities unless it is there.
 // The slice is replaced, never changed, because requests already queued
-// hold the old one.
+// hold the old one. The order is ZooKeeper's (see javaSetOrder): whoAmI
+// lists identities in it, and an "auth" ACL entry expands to them in it.
 func (c *conn) addIdentity(id znode.Identity) {
 	if slices.Contains(c.auth.Identities, id) {
 		return
 	}
 	ids := make([]znode.Identity, len(c.auth.Identities), len(c.auth.Identities)+1)
 	copy(ids, c.auth.Identities)
-	c.auth = znode.Auth{Identities: append(ids, id)}
+	c.added = append(c.added, id)
+	c.auth = znode.Auth{Identities: javaSetOrder(c.added)}
 	c.authVer++
 }
 
@@ -54,4 +57,34 @@ func (c *conn) whoAmI() *jute.WhoAmIResponse {
 		r.ClientInfo = append(r.ClientInfo, jute.ClientInfo{AuthScheme: id.Scheme, User: user})
 	}
 	return r
+}
+
+// javaSetOrder returns ids (given in the order they were added) in the
+// order ZooKeeper's ServerCnxn.authInfo iterates them. That set is a
+// ConcurrentHashMap's key set: entries sit in buckets by their spread
+// hash (Id.hashCode, from String.hashCode of scheme and id), the table
+// has 16 buckets until it holds more than 12 entries and doubles from
+// there, and a bucket keeps insertion order.
+func javaSetOrder(added []znode.Identity) []znode.Identity {
+	size := 16
+	for len(added) > size*3/4 {
+		size *= 2
+	}
+	out := slices.Clone(added)
+	bucket := func(id znode.Identity) uint32 {
+		h := 37*(37*int32(17)+javaHash(id.Scheme)) + javaHash(id.ID)
+		u := uint32(h)
+		return (u ^ u>>16) & 0x7fffffff & uint32(size-1)
+	}
+	slices.SortStableFunc(out, func(a, b znode.Identity) int { return int(bucket(a)) - int(bucket(b)) })
+	return out
+}
+
+// javaHash is Java's String.hashCode: over UTF-16 code units, wrapping.
+func javaHash(s string) int32 {
+	var h int32
+	for _, u := range utf16.Encode([]rune(s)) {
+		h = 31*h + int32(u)
+	}
+	return h
 }

@@ -35,6 +35,7 @@ type conn struct {
 
 	// Owned by the reader goroutine.
 	auth    znode.Auth
+	added   []znode.Identity // identities in the order they were added
 	authVer uint64
 	rbuf    []byte
 	dec     jute.Decoder
@@ -73,7 +74,8 @@ func newConn(s *Server, nc net.Conn, ip string, id uint64) *conn {
 	}
 	c.cond.L = &c.mu
 	c.st.reset()
-	c.auth = znode.Auth{Identities: []znode.Identity{{Scheme: "ip", ID: ip}}}
+	c.added = []znode.Identity{{Scheme: "ip", ID: ip}}
+	c.auth = znode.Auth{Identities: c.added}
 	return c
 }
 

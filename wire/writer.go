@@ -226,9 +226,10 @@ func encodeBody(e *jute.Encoder, s *slot) {
 	// closeSession have no body.
 }
 
-// encodeMulti appends a multi's results, each typed as the client's op
-// asked (create answers with the path, create2 and friends with the path
-// and Stat); a multi refused as a whole has no body.
+// encodeMulti appends a multi's results, each typed as ZooKeeper 3.8
+// types them from the client's op (create and create2 answer with the
+// path, createContainer and createTTL as create2, with the path and
+// Stat); a multi refused as a whole has no body.
 func encodeMulti(e *jute.Encoder, s *slot) {
 	if len(s.wres.Ops) == 0 && s.wres.Code != znode.OK {
 		return
@@ -247,10 +248,13 @@ func encodeMulti(e *jute.Encoder, s *slot) {
 			continue
 		}
 		switch sub {
-		case znode.OpCreate:
+		case znode.OpCreate, znode.OpCreate2:
+			// ZooKeeper 3.8 answers a create2 inside a multi like a
+			// create: the path, no Stat.
+			h.Type = znode.OpCreate
 			h.Encode(e)
 			e.String(op.Path)
-		case znode.OpCreate2, znode.OpCreateContainer, znode.OpCreateTTL:
+		case znode.OpCreateContainer, znode.OpCreateTTL:
 			h.Type = znode.OpCreate2
 			h.Encode(e)
 			e.String(op.Path)
