@@ -38,8 +38,8 @@ type Lock struct {
 
 	mu     sync.Mutex
 	held   string                  // our node's path while held
-	stale  string                  // a node of ours that may still exist: reused or deleted next time
-	orphan bool                    // a canceled create may have made a node we could not find
+	stale  string                  // a node of ours whose delete failed: reused or deleted next time
+	unsure bool                    // a create of ours may have been applied unseen (see lock_nodes.go)
 	lost   bool                    // the held lock was lost
 	cancel context.CancelCauseFunc // cancels the holder's context
 	stop   context.CancelFunc      // stops the monitor
@@ -115,142 +115,99 @@ func (l *Lock) lock(ctx context.Context, block bool) (context.Context, error) {
 	return held, nil
 }
 
-// acquire runs the recipe. l.sem is held.
+// acquire runs the recipe. l.sem is held. Errors that leave the outcome
+// unknown (a lost connection, or, in process, a write in flight when the
+// peer lost its leader) are retried after a pause, as kazoo's KazooRetry
+// does; a create that may have been applied is found again by the UUID in
+// its name.
 func (l *Lock) acquire(ctx context.Context, block bool) (context.Context, error) {
-	if err := ensurePath(ctx, l.c, l.path); err != nil {
-		return nil, wrapf(err, "lock %s", l.path)
-	}
-	node, proof, err := l.create(ctx)
-	if err != nil {
-		return nil, err
+	var (
+		node    string    // our node's path, once created
+		proof   time.Time // when the create was sent (see hold)
+		ensured bool      // the lock's path exists
+	)
+	fail := func(err error) (context.Context, error) {
+		return nil, l.abandon(ctx, node, wrapf(err, "lock %s", l.path))
 	}
 	for {
-		kids, _, err := l.c.Children(ctx, l.path)
-		if err != nil {
-			return nil, l.abandon(ctx, node, wrapf(err, "lock %s", l.path))
-		}
-		pred, found := l.order.predecessor(kids, base(node))
-		if !found {
-			// Our node is gone: the session ended (then creating fails
-			// too), or someone deleted it. Queue again, at the back.
-			if node, proof, err = l.create(ctx); err != nil {
-				return nil, err
+		var (
+			held context.Context
+			err  error
+		)
+		switch {
+		case !ensured:
+			if err = ensurePath(ctx, l.c, l.path); err == nil {
+				ensured = true
 			}
+		case node == "":
+			node, proof, err = l.create(ctx)
+		default:
+			held, node, err = l.step(ctx, node, proof, block)
+			if held != nil {
+				return held, nil
+			}
+			if errors.Is(err, ErrLocked) {
+				return nil, ErrLocked
+			}
+		}
+		if err == nil || retryable(err) && backoff(ctx, l.c) {
 			continue
 		}
-		if pred == "" {
-			held, err := l.hold(ctx, node, proof)
-			if err != nil {
-				return nil, l.abandon(ctx, node, wrapf(err, "lock %s", l.path))
-			}
-			return held, nil
+		// Report the cause, not its symptom.
+		if serr := sessionErr(l.c); serr != nil && !errors.Is(err, serr) {
+			err = serr
+		} else if cerr := ctx.Err(); cerr != nil && !errors.Is(err, cerr) {
+			err = cerr
 		}
-		if !block {
-			return nil, l.abandon(ctx, node, ErrLocked)
-		}
-		// Watch only the predecessor. A get rather than an exists: on a
-		// node that is already gone it leaves no watch behind.
-		_, _, ch, err := l.c.GetW(ctx, join(l.path, pred))
-		if errors.Is(err, znode.ErrNoNode) {
-			continue
-		}
-		if err != nil {
-			return nil, l.abandon(ctx, node, wrapf(err, "lock %s", l.path))
-		}
-		if _, _, err := wait(ctx, l.c, ch); err != nil {
-			return nil, l.abandon(ctx, node, wrapf(err, "lock %s", l.path))
-		}
+		return fail(err)
 	}
 }
 
-// create makes this contender's node, or finds the one a previous attempt
-// left (a canceled create, a failed release), which keeps its place in
-// the queue. It returns the node's path and, for a new node, when the
-// create was sent: the session was alive on the leader after that.
-func (l *Lock) create(ctx context.Context) (string, time.Time, error) {
-	l.mu.Lock()
-	stale, orphan := l.stale, l.orphan
-	l.stale, l.orphan = "", false
-	l.mu.Unlock()
-	if stale != "" {
-		if ok, _, err := l.c.Exists(ctx, stale); err == nil && ok {
-			return stale, time.Time{}, nil
-		}
-	}
-	if orphan {
-		if p, err := l.find(ctx); err == nil && p != "" {
-			return p, time.Time{}, nil
-		}
-	}
-	sent := time.Now()
-	p, err := l.c.Create(ctx, join(l.path, l.node), l.data, znode.EphemeralSequential, nil)
-	if err == nil {
-		return p, sent, nil
-	}
-	if ctx.Err() != nil {
-		// The create may yet be applied: look for it by the UUID in its
-		// name, as kazoo and Curator do, and remove it; if it is not
-		// there yet, look again next time.
-		l.removeOrphan(ctx)
-	}
-	return "", time.Time{}, wrapf(err, "lock %s", l.path)
-}
-
-// find returns the path of a node of this contender's, or "".
-func (l *Lock) find(ctx context.Context) (string, error) {
+// step looks at the queue once: it takes the lock if node is first, or
+// waits for its predecessor to go. It returns the holder's context once
+// held; otherwise the node to go on with ("" if it must be created again)
+// and an error. ErrLocked is returned when block is not set and the lock
+// is not free; the node is then abandoned.
+func (l *Lock) step(ctx context.Context, node string, proof time.Time, block bool) (context.Context, string, error) {
 	kids, _, err := l.c.Children(ctx, l.path)
 	if err != nil {
-		return "", err
+		return nil, node, err
 	}
-	for _, k := range kids {
-		if strings.HasPrefix(k, l.node) {
-			return join(l.path, k), nil
-		}
+	pred, found := l.order.predecessor(kids, base(node))
+	switch {
+	case !found:
+		// Our node is gone: the session ended (then creating fails too),
+		// or someone deleted it. Queue again, at the back.
+		return nil, "", nil
+	case pred == "":
+		held, err := l.hold(ctx, node, proof)
+		return held, node, err
+	case strings.HasPrefix(pred, l.node):
+		// A node of ours that a create we could not tell about made:
+		// waiting for it would be waiting for ourselves.
+		return nil, node, l.remove(ctx, join(l.path, pred))
+	case !block:
+		return nil, "", l.abandon(ctx, node, ErrLocked)
 	}
-	return "", nil
+	// Watch only the predecessor. A get rather than an exists: on a node
+	// that is already gone it leaves no watch behind.
+	_, _, ch, err := l.c.GetW(ctx, join(l.path, pred))
+	if errors.Is(err, znode.ErrNoNode) {
+		return nil, node, nil
+	}
+	if err != nil {
+		return nil, node, err
+	}
+	_, _, err = wait(ctx, l.c, ch)
+	return nil, node, err
 }
 
-// removeOrphan deletes the node a canceled create may have made, best
-// effort, and remembers to look again if it found none.
-func (l *Lock) removeOrphan(ctx context.Context) {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
-	defer cancel()
-	p, err := l.find(ctx)
-	if err == nil && p != "" {
-		l.remove(ctx, p)
-		return
-	}
-	if sessionErr(l.c) == nil {
-		l.mu.Lock()
-		l.orphan = true
-		l.mu.Unlock()
-	}
-}
-
-// remove deletes one of our nodes; if that fails while the session lives,
-// the node is remembered so the next Lock or Unlock deals with it.
-func (l *Lock) remove(ctx context.Context, node string) error {
-	err := l.c.Delete(ctx, node, -1)
-	if err == nil || errors.Is(err, znode.ErrNoNode) || sessionErr(l.c) != nil {
-		return nil
-	}
-	l.setStale(node)
-	return err
-}
-
-func (l *Lock) setStale(node string) {
-	l.mu.Lock()
-	l.stale = node
-	l.mu.Unlock()
-}
-
-// abandon leaves the queue after a failed or canceled acquire and returns
-// err.
-func (l *Lock) abandon(ctx context.Context, node string, err error) error {
-	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
-	defer cancel()
-	l.remove(cctx, node)
-	return err
+// retryable reports whether err leaves an operation's outcome unknown and
+// is worth trying again.
+func retryable(err error) bool {
+	return errors.Is(err, znode.ErrConnectionLoss) ||
+		errors.Is(err, znode.ErrOperationTimeout) ||
+		errors.Is(err, znode.ErrRequestTimeout)
 }
 
 // Unlock releases the lock: it deletes this contender's node and cancels
@@ -263,27 +220,20 @@ func (l *Lock) Unlock(ctx context.Context) error {
 	l.mu.Lock()
 	node, cancel, stop, done := l.held, l.cancel, l.stop, l.done
 	l.held, l.cancel, l.stop, l.done = "", nil, nil, nil
-	stale, orphan := l.stale, l.orphan
+	stale, unsure := l.stale, l.unsure
 	l.mu.Unlock()
 	if node == "" {
 		// Nothing held; but clean up what a failed attempt left.
-		switch {
-		case stale != "":
-			l.setStale("")
-			return l.remove(ctx, stale)
-		case orphan:
-			l.mu.Lock()
-			l.orphan = false
-			l.mu.Unlock()
-			l.removeOrphan(ctx)
-			return nil
+		if stale == "" && !unsure {
+			return ErrNotHeld
 		}
-		return ErrNotHeld
+		l.abandon(ctx, stale, nil)
+		return nil
 	}
 	stop()
 	<-done
 	cancel(ErrReleased)
-	err := l.remove(ctx, node)
+	err := l.release(ctx, node)
 	<-l.sem
 	if err != nil {
 		return wrapf(err, "unlock %s", l.path)

@@ -394,3 +394,85 @@ func TestIsolatedHolderStopsBeforeTheLockPassesOn(t *testing.T) {
 	assert.False(t, holder.Held())
 	require.NoError(t, waiter.Unlock(ctx))
 }
+
+// lossy is a client whose next writes are applied but answered with a
+// lost connection, as when the peer loses its leader with the write in
+// flight: the caller cannot tell whether it happened.
+type lossy struct {
+	recipe.Client
+	creates, deletes, reads atomic.Int32 // how many more to answer with a loss
+	// late, when set, makes the next create be applied only when the one
+	// after it is sent: a retry whose search for the first came too early.
+	late    atomic.Bool
+	pending func()
+}
+
+var errLoss = fmt.Errorf("test: %w", znode.ErrConnectionLoss)
+
+func (l *lossy) Create(ctx context.Context, path string, data []byte, mode znode.CreateMode, acl []znode.ACL) (string, error) {
+	if l.pending != nil {
+		l.pending()
+		l.pending = nil
+	}
+	if l.late.CompareAndSwap(true, false) {
+		l.pending = func() { l.Client.Create(ctx, path, data, mode, acl) }
+		return "", errLoss
+	}
+	p, err := l.Client.Create(ctx, path, data, mode, acl)
+	if err == nil && l.creates.Add(-1) >= 0 {
+		return "", errLoss
+	}
+	return p, err
+}
+
+func (l *lossy) Delete(ctx context.Context, path string, version int32) error {
+	err := l.Client.Delete(ctx, path, version)
+	if err == nil && l.deletes.Add(-1) >= 0 {
+		return errLoss
+	}
+	return err
+}
+
+func (l *lossy) Children(ctx context.Context, path string) ([]string, znode.Stat, error) {
+	if l.reads.Add(-1) >= 0 {
+		return nil, znode.Stat{}, errLoss
+	}
+	return l.Client.Children(ctx, path)
+}
+
+// TestLockRetriesWhatItCannotTell: writes whose outcome is unknown are
+// retried; a create that was in fact applied is found again by its UUID,
+// or, if it lands after the search, removed rather than waited for (it
+// would be waiting for itself), so the lock is taken and leaves nothing
+// behind.
+func TestLockRetriesWhatItCannotTell(t *testing.T) {
+	tests := []struct {
+		name  string
+		fault func(c *lossy)
+	}{
+		{"create applied, answer lost", func(c *lossy) { c.creates.Store(1) }},
+		{"create applied after the retry looked for it", func(c *lossy) { c.late.Store(true) }},
+		{"read lost", func(c *lossy) { c.reads.Store(1) }},
+		{"delete applied, answer lost", func(c *lossy) { c.deletes.Store(1) }},
+		{"all of them", func(c *lossy) { c.creates.Store(1); c.reads.Store(1); c.deletes.Store(1) }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx := testContext(t)
+			n := standalone(t)
+			c := &lossy{Client: newClient(t, n, sessionTimeout)}
+			for _, p := range []string{"/locks", "/locks/lossy"} {
+				_, err := c.Client.Create(ctx, p, nil, znode.Persistent, nil)
+				require.NoError(t, err)
+			}
+			tt.fault(c)
+			l := recipe.NewLock(c, "/locks/lossy", "me")
+			_, err := l.Lock(ctx)
+			require.NoError(t, err)
+			require.NoError(t, l.Unlock(ctx))
+			kids, _, err := c.Client.Children(ctx, "/locks/lossy")
+			require.NoError(t, err)
+			assert.Empty(t, kids, "nothing left behind")
+		})
+	}
+}
