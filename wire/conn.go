@@ -51,6 +51,8 @@ type conn struct {
 	// Owned by the writer goroutine.
 	lastZxid int64
 	enc      jute.Encoder
+	runOps   []LocalOp
+	runRes   []LocalResult
 
 	st connStats
 }

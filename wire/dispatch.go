@@ -83,7 +83,7 @@ func (c *conn) dispatch(h jute.RequestHeader) error {
 				c.immediate(s, znode.ErrMarshallingError, &jute.MultiResponse{})
 				break
 			}
-			c.local(s, ops...)
+			c.localOps(s, ops)
 		}
 	case znode.OpSync:
 		var r jute.SyncRequest
@@ -232,8 +232,14 @@ func (c *conn) sync(s *slot, path string) error {
 	return nil
 }
 
-// local queues s for the writer to run ops through Backend.Local.
-func (c *conn) local(s *slot, ops ...LocalOp) {
+// local queues s for the writer to run op through Backend.Local.
+func (c *conn) local(s *slot, op LocalOp) {
+	s.one[0] = op
+	c.localOps(s, s.one[:])
+}
+
+// localOps queues s for the writer to run ops through Backend.Local.
+func (c *conn) localOps(s *slot, ops []LocalOp) {
 	s.state = slotLocal
 	s.caller = c.caller()
 	s.authVer = c.authVer

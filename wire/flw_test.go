@@ -3,6 +3,7 @@ package wire_test
 import (
 	"context"
 	"fmt"
+	"net"
 	"regexp"
 	"testing"
 
@@ -81,3 +82,37 @@ func TestFourLetterWordWhitelist(t *testing.T) {
 }
 
 func hex(id int64) string { return fmt.Sprintf("0x%x", uint64(id)) }
+
+// notServing is a backend without a quorum.
+type notServing struct{ *wiretest.Backend }
+
+func (notServing) Status(context.Context, bool) wire.Status { return wire.Status{} }
+
+// A server that is not serving answers as ZooKeeper does without a
+// running ZooKeeperServer; ruok still says imok.
+func TestFourLetterWordsWhileNotServing(t *testing.T) {
+	b, err := wiretest.New(wiretest.Options{})
+	require.NoError(t, err)
+	defer b.Close()
+	srv, err := wire.NewServer(wire.Config{FourLetterWords: []string{"*"}}, notServing{b})
+	require.NoError(t, err)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	defer func() {
+		require.NoError(t, srv.Close())
+		require.ErrorIs(t, <-served, wire.ErrServerClosed)
+	}()
+	tests := []struct{ word, want string }{
+		{"ruok", "imok"},
+		{"srvr", "This ZooKeeper instance is not currently serving requests\n"},
+		{"mntr", "This ZooKeeper instance is not currently serving requests\n"},
+		{"isro", "null"},
+	}
+	for _, tt := range tests {
+		out, err := wiretest.FourLetter(context.Background(), ln.Addr().String(), tt.word)
+		require.NoError(t, err)
+		assert.Equal(t, tt.want, out, tt.word)
+	}
+}

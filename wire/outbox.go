@@ -39,6 +39,7 @@ type slot struct {
 	authVer uint64
 	ops     []LocalOp
 	res     []LocalResult
+	one     [1]LocalOp // backs ops for the common single op, saving an allocation
 
 	// Writes: the client's op code of each multi op (create and create2
 	// answer differently), and the Backend's result.

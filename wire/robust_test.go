@@ -6,9 +6,12 @@ import (
 	"encoding/binary"
 	"errors"
 	"net"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/hashicorp/go-hclog"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -27,7 +30,8 @@ func header(xid int32, op znode.OpCode) []byte {
 // Bad input from a socket closes that connection only: another client
 // keeps working and the tree does not change.
 func TestBadInputClosesOnlyThatConnection(t *testing.T) {
-	ts := start(t, wire.Config{MaxBuffer: 4096}, wiretest.Options{})
+	var logs syncBuffer
+	ts := start(t, wire.Config{MaxBuffer: 4096, Logger: hclog.New(&hclog.LoggerOptions{Output: &logs})}, wiretest.Options{})
 	healthy := ts.dial(t, wiretest.DialOptions{})
 	call(t, healthy, 1, znode.OpCreate, &jute.CreateRequest{Path: "/keep", ACL: znode.OpenACL})
 
@@ -68,6 +72,27 @@ func TestBadInputClosesOnlyThatConnection(t *testing.T) {
 			assert.Equal(t, before, ts.backend.Tree().Digest(), "the tree is untouched")
 		})
 	}
+	// Each bad connection was logged; the server closes its side before
+	// the client sees EOF, so the lines are there by now.
+	assert.Equal(t, len(tests), strings.Count(logs.String(), "closing client connection"), logs.String())
+}
+
+// syncBuffer is a bytes.Buffer safe for a logger on other goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
 
 // A client that sends requests but never reads its replies is closed once

@@ -2,6 +2,7 @@ package wire
 
 import (
 	"errors"
+	"slices"
 	"time"
 
 	"github.com/ensemble-go/ensemble/wire/jute"
@@ -106,16 +107,18 @@ func (c *conn) flush() error {
 
 // runLocal executes a run of local ops through the Backend, outside the
 // lock, and marks them done with the zxid the Backend observed.
+//
+// The op and result buffers are reused: every slot of the previous run was
+// written before this one could start (a done slot at the head is popped
+// before a run is looked for), so nothing refers to them any more.
 func (c *conn) runLocal(run []*slot) {
-	n := 0
-	for _, s := range run {
-		n += len(s.ops)
-	}
-	ops := make([]LocalOp, 0, n)
+	ops := c.runOps[:0]
 	for _, s := range run {
 		ops = append(ops, s.ops...)
 	}
-	res := make([]LocalResult, n)
+	res := slices.Grow(c.runRes[:0], len(ops))[:len(ops)]
+	clear(res)
+	c.runOps, c.runRes = ops, res
 	zxid := c.srv.backend.Local(c.ctx, run[0].caller, ops, res)
 
 	c.mu.Lock()
