@@ -32,7 +32,7 @@ func (b *Barrier) Raise(ctx context.Context) error {
 // Lower takes the barrier down, releasing every waiter. Lowering a
 // barrier that is down is not an error.
 func (b *Barrier) Lower(ctx context.Context) error {
-	err := b.c.Delete(ctx, b.path, -1)
+	err := retry(ctx, b.c, func() error { return b.c.Delete(ctx, b.path, -1) })
 	if err != nil && !errors.Is(err, znode.ErrNoNode) {
 		return wrapf(err, "lower barrier %s", b.path)
 	}

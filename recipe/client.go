@@ -48,8 +48,13 @@ type Client interface {
 }
 
 // ensurePath creates path and its missing ancestors as empty persistent
-// znodes, as kazoo's ensure_path does. Nodes that already exist are fine.
+// znodes, as kazoo's ensure_path does. Nodes that already exist are fine,
+// so it retries what it cannot tell.
 func ensurePath(ctx context.Context, c Client, path string) error {
+	return retry(ctx, c, func() error { return ensurePathOnce(ctx, c, path) })
+}
+
+func ensurePathOnce(ctx context.Context, c Client, path string) error {
 	if ok, _, err := c.Exists(ctx, path); err != nil || ok {
 		return err
 	}
@@ -127,6 +132,27 @@ func wait(ctx context.Context, c Client, ch <-chan znode.Event) (znode.Event, bo
 // wrapf adds the recipe's context to an error from the client.
 func wrapf(err error, format string, args ...any) error {
 	return fmt.Errorf("recipe: "+format+": %w", append(args, err)...)
+}
+
+// retryable reports whether err leaves an operation's outcome unknown and
+// is worth trying again: a lost connection, or, in process, a write that
+// was waiting or in flight when the peer lost its leader.
+func retryable(err error) bool {
+	return errors.Is(err, znode.ErrConnectionLoss) ||
+		errors.Is(err, znode.ErrOperationTimeout) ||
+		errors.Is(err, znode.ErrRequestTimeout)
+}
+
+// retry runs op until it succeeds, fails with an error that is not
+// retryable, or ctx or the session ends. Only for operations that are safe
+// to repeat whether or not they were applied.
+func retry(ctx context.Context, c Client, op func() error) error {
+	for {
+		err := op()
+		if err == nil || !retryable(err) || !backoff(ctx, c) {
+			return err
+		}
+	}
 }
 
 // retryDelay is how long a watcher waits before it tries again after an

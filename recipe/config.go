@@ -198,6 +198,16 @@ func PutConfig[T any](ctx context.Context, c Client, path string, codec Codec[T]
 	if err != nil {
 		return 0, wrapf(err, "config %s: encoding", path)
 	}
+	var version int32
+	err = retry(ctx, c, func() (err error) {
+		version, err = putConfig(ctx, c, path, data)
+		return err
+	})
+	return version, err
+}
+
+// putConfig sets or creates the znode once.
+func putConfig(ctx context.Context, c Client, path string, data []byte) (int32, error) {
 	for {
 		st, err := c.Set(ctx, path, data, -1)
 		if err == nil {

@@ -79,7 +79,9 @@ func (k *Counter) CompareAndSet(ctx context.Context, version int32, v int64) (bo
 }
 
 // Add adds delta to the counter and returns the new value, retrying the
-// compare-and-set until it wins or ctx ends.
+// compare-and-set until it wins or ctx ends. An error that leaves the
+// outcome unknown (znode.ErrConnectionLoss) may mean delta was added: Add
+// does not retry it, which could add it twice.
 func (k *Counter) Add(ctx context.Context, delta int64) (int64, error) {
 	for {
 		v, version, err := k.Value(ctx)

@@ -35,7 +35,7 @@ func NewDoubleBarrier(c Client, path string, n int, identifier string) *DoubleBa
 // Enter registers this process and blocks until n processes have
 // entered, or ctx or the session ends. On failure it leaves again.
 func (b *DoubleBarrier) Enter(ctx context.Context) error {
-	if err := b.enter(ctx); err != nil {
+	if err := retry(ctx, b.c, func() error { return b.enter(ctx) }); err != nil {
 		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
 		defer cancel()
 		b.c.Delete(cctx, join(b.path, b.name), -1)
@@ -88,7 +88,7 @@ func (b *DoubleBarrier) enter(ctx context.Context) error {
 // ctx or the session ends. The lowest-named process leaves last, so the
 // others each watch only it, and it watches the highest: no herd.
 func (b *DoubleBarrier) Leave(ctx context.Context) error {
-	if err := b.leave(ctx); err != nil {
+	if err := retry(ctx, b.c, func() error { return b.leave(ctx) }); err != nil {
 		return wrapf(err, "leave double barrier %s", b.path)
 	}
 	return nil

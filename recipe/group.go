@@ -37,7 +37,10 @@ type Membership struct {
 }
 
 // Join registers this session in the group as name (a generated name if
-// "") with data. A name already taken fails with znode.ErrNodeExists.
+// "") with data. A name already taken fails with znode.ErrNodeExists. An
+// error that leaves the outcome unknown (znode.ErrConnectionLoss) may
+// mean the member was registered: Join again with the same name, and
+// read ErrNodeExists as success, or Leave.
 func (g *Group) Join(ctx context.Context, name string, data []byte) (*Membership, error) {
 	if name == "" {
 		name = newUUID() + "__party__"
@@ -57,7 +60,7 @@ func (m *Membership) Name() string { return base(m.path) }
 
 // Leave removes the member from the group. Leaving twice is not an error.
 func (m *Membership) Leave(ctx context.Context) error {
-	err := m.c.Delete(ctx, m.path, -1)
+	err := retry(ctx, m.c, func() error { return m.c.Delete(ctx, m.path, -1) })
 	if err != nil && !errors.Is(err, znode.ErrNoNode) {
 		return wrapf(err, "leave %s", m.path)
 	}

@@ -202,14 +202,6 @@ func (l *Lock) step(ctx context.Context, node string, proof time.Time, block boo
 	return nil, node, err
 }
 
-// retryable reports whether err leaves an operation's outcome unknown and
-// is worth trying again.
-func retryable(err error) bool {
-	return errors.Is(err, znode.ErrConnectionLoss) ||
-		errors.Is(err, znode.ErrOperationTimeout) ||
-		errors.Is(err, znode.ErrRequestTimeout)
-}
-
 // Unlock releases the lock: it deletes this contender's node and cancels
 // the holder's context with ErrReleased. After a loss, Unlock is still
 // needed before this Lock can be taken again. If the delete fails (ctx

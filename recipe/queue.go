@@ -32,7 +32,8 @@ func NewQueue(c Client, path string) *Queue {
 	return &Queue{c: c, path: path}
 }
 
-// Put appends an item.
+// Put appends an item. An error that leaves the outcome unknown
+// (znode.ErrConnectionLoss) may mean the item was appended.
 func (q *Queue) Put(ctx context.Context, data []byte) error {
 	for {
 		_, err := q.c.Create(ctx, join(q.path, queueEntry), data, znode.PersistentSequential, nil)
@@ -50,7 +51,8 @@ func (q *Queue) Put(ctx context.Context, data []byte) error {
 }
 
 // Take removes the first item and returns it, blocking while the queue is
-// empty, until ctx or the session ends.
+// empty, until ctx or the session ends. An error that leaves the outcome
+// unknown (znode.ErrConnectionLoss) may mean an item was taken and lost.
 func (q *Queue) Take(ctx context.Context) ([]byte, error) {
 	for {
 		data, ch, err := q.take(ctx, true)
