@@ -219,6 +219,13 @@ func (c *Cluster) Step() {
 		c.injectFaults()
 	}
 	c.clients()
+	for _, id := range c.ids {
+		if p := c.peers[id]; p.Up && p.pausedUntil == c.now && c.rng.IntN(2) == 0 {
+			// A client waiting on the stalled peer asks for a sync the
+			// moment it wakes, before it learns it was deposed.
+			c.SyncAt(id)
+		}
+	}
 	for c.err == nil {
 		d, ok := c.net.Next(c.now, c.rng.IntN)
 		if !ok {
