@@ -212,6 +212,7 @@ func (c *conn) readBody(lb [4]byte) ([]byte, error) {
 
 type errLen int32
 
+// Error implements error.
 func (e errLen) Error() string { return "length " + itoa(int64(e)) + " out of range" }
 
 // readLoop reads requests until the connection ends or a request ends it.

@@ -224,7 +224,8 @@ func (c *conn) write(s *slot, req znode.Request) error {
 // sync queues s and hands the sync to the Backend.
 func (c *conn) sync(s *slot, path string) error {
 	s.state = slotPending
-	s.ops = []LocalOp{{Op: znode.OpSync, Path: path}} // remembered for the reply
+	s.one[0] = LocalOp{Op: znode.OpSync, Path: path} // remembered for the reply
+	s.ops = s.one[:]
 	if !c.queue(s) {
 		return errClosedWhileQueueing
 	}

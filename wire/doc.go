@@ -61,4 +61,12 @@
 //   - A client that stops reading is closed once its writes stall past the
 //     session timeout or MaxQueuedEvents events wait for it, bounding the
 //     memory one client can hold.
+//   - cons lists only connections that have a session, and always prints
+//     lcxid: ZooKeeper also lists connections in their handshake (the one
+//     asking included) and omits lcxid before the first request, lines
+//     go-zookeeper/zk's FLWCons cannot parse.
+//   - The only behaviour wire copies that is not obvious: a connection's
+//     identities are kept in the order ZooKeeper's hash set iterates them
+//     (whoAmI lists them so, and an "auth" ACL expands to them so), and a
+//     create2 inside a multi is answered like a create, as 3.8 does.
 package wire

@@ -76,6 +76,7 @@ func (e *Env) ZKEvents() (*zk.Conn, <-chan zk.Event) {
 
 type quiet struct{}
 
+// Printf discards go-zookeeper/zk's log lines.
 func (quiet) Printf(string, ...any) {}
 
 // Raw opens a raw jute session with req (zero: a new session) and labels

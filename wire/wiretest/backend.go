@@ -240,6 +240,7 @@ var superAuth = znode.Auth{Identities: []znode.Identity{{Scheme: "super"}}}
 
 type treeView struct{ t *znode.Tree }
 
+// Exists implements session.TreeView.
 func (v treeView) Exists(path string) (znode.Stat, error) { return v.t.Exists(path, superAuth) }
 
 // Local implements wire.Backend: all ops run in one critical section, so
