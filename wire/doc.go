@@ -65,8 +65,13 @@
 //     lcxid: ZooKeeper also lists connections in their handshake (the one
 //     asking included) and omits lcxid before the first request, lines
 //     go-zookeeper/zk's FLWCons cannot parse.
-//   - The only behaviour wire copies that is not obvious: a connection's
-//     identities are kept in the order ZooKeeper's hash set iterates them
-//     (whoAmI lists them so, and an "auth" ACL expands to them so), and a
-//     create2 inside a multi is answered like a create, as 3.8 does.
+//
+// # Compatibility details worth knowing
+//
+// A connection's identities are kept in the order ZooKeeper's hash set
+// iterates them, not the order they were added: whoAmI lists them so, and
+// an "auth" ACL entry expands to them so. A create2 inside a multi is
+// answered like a create (the path, no Stat), as ZooKeeper 3.8 does, while
+// createContainer and createTTL inside a multi answer as create2. Watch
+// notifications carry zxid -1 in their header, as in 3.8.
 package wire
