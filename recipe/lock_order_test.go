@@ -2,6 +2,8 @@ package recipe
 
 import (
 	"regexp"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -89,4 +91,46 @@ func TestPathHelpers(t *testing.T) {
 	assert.Equal(t, "/a/b", join("/a", "b"))
 	assert.Equal(t, "b", base("/a/b"))
 	assert.Equal(t, "8e3f1a2b-0c4d-4e5f-8a9b-0c1d2e3f4a5b", dashed("8e3f1a2b0c4d4e5f8a9b0c1d2e3f4a5b"))
+}
+
+// FuzzLockOrder: for any set of children, following each contender's
+// predecessor always ends, at a contender that holds (no one waits for
+// itself, directly or around a cycle: a deadlock), and a predecessor is
+// always one of the children.
+func FuzzLockOrder(f *testing.F) {
+	f.Add("aaaa__lock__0000000001\nbbbb__rlock__0000000002\ncccc__lock__0000000003")
+	f.Add("x__rlock__0000000005\ny__lock__0000000004\nz__rlock__-000000001\nother")
+	f.Add("_c_a-lock-0000000002\n_c_b-lock-0000000001\nlock-\n0000000003")
+	f.Add("__lock__0000000001\n__lock__0000000001")
+	f.Fuzz(func(t *testing.T, list string) {
+		children := strings.Split(list, "\n")
+		// Each kazoo node waits by the rule of its own kind.
+		kazooKind := func(name string) ordering {
+			if m := kazooAny.FindString(name); strings.HasPrefix(m, kazooRead) {
+				return kazooReader
+			}
+			return kazooWriter
+		}
+		curatorKind := func(string) ordering { return curator{} }
+		for _, kind := range []func(string) ordering{kazooKind, curatorKind} {
+			for _, self := range children {
+				seen := map[string]bool{}
+				for node := self; ; {
+					o := kind(node)
+					if seen[node] {
+						t.Fatalf("%T: %q waits for itself around %v", o, self, seen)
+					}
+					seen[node] = true
+					pred, found := o.predecessor(children, node)
+					if !found || pred == "" {
+						break
+					}
+					if !slices.Contains(children, pred) {
+						t.Fatalf("%T: predecessor %q of %q is not a child", o, pred, node)
+					}
+					node = pred
+				}
+			}
+		}
+	})
 }

@@ -215,29 +215,45 @@ func TestLockHonoursTheContext(t *testing.T) {
 }
 
 func TestTryLockAndUnlock(t *testing.T) {
-	ctx := testContext(t)
-	n := standalone(t)
-	a := recipe.NewLock(newClient(t, n, sessionTimeout), "/locks/try", "a")
-	b := recipe.NewLock(newClient(t, n, sessionTimeout), "/locks/try", "b")
+	for name, newLock := range map[string]func(recipe.Client, string, string) *recipe.Lock{
+		"kazoo":   recipe.NewLock,
+		"curator": recipe.NewCuratorLock,
+	} {
+		t.Run(name, func(t *testing.T) {
+			ctx := testContext(t)
+			n := standalone(t)
+			a := newLock(newClient(t, n, sessionTimeout), "/locks/try", "a")
+			b := newLock(newClient(t, n, sessionTimeout), "/locks/try", "b")
 
-	require.ErrorIs(t, a.Unlock(ctx), recipe.ErrNotHeld)
-	held, err := a.TryLock(ctx)
-	require.NoError(t, err)
-	_, err = b.TryLock(ctx)
-	require.ErrorIs(t, err, recipe.ErrLocked)
-	_, err = a.TryLock(ctx) // one contender holds once
-	require.ErrorIs(t, err, recipe.ErrLocked)
-	ids, err := b.Contenders(ctx)
-	require.NoError(t, err)
-	assert.Equal(t, []string{"a"}, ids, "a failed TryLock leaves no node")
+			require.ErrorIs(t, a.Unlock(ctx), recipe.ErrNotHeld)
+			held, err := a.TryLock(ctx)
+			require.NoError(t, err)
+			_, err = b.TryLock(ctx)
+			require.ErrorIs(t, err, recipe.ErrLocked)
+			_, err = a.TryLock(ctx) // one contender holds once
+			require.ErrorIs(t, err, recipe.ErrLocked)
+			ids, err := b.Contenders(ctx)
+			require.NoError(t, err)
+			assert.Equal(t, []string{"a"}, ids, "a failed TryLock leaves no node")
 
-	require.NoError(t, a.Unlock(ctx))
-	<-held.Done()
-	assert.ErrorIs(t, context.Cause(held), recipe.ErrReleased)
-	require.ErrorIs(t, a.Unlock(ctx), recipe.ErrNotHeld)
-	_, err = b.TryLock(ctx)
-	require.NoError(t, err)
-	require.NoError(t, b.Unlock(ctx))
+			// b queues behind a and gets the lock when a unlocks.
+			got := make(chan error, 1)
+			go func() {
+				_, err := b.Lock(ctx)
+				got <- err
+			}()
+			waitFor(t, ctx, "b to queue", func() bool {
+				ids, err := a.Contenders(ctx)
+				return err == nil && len(ids) == 2
+			})
+			require.NoError(t, a.Unlock(ctx))
+			<-held.Done()
+			assert.ErrorIs(t, context.Cause(held), recipe.ErrReleased)
+			require.ErrorIs(t, a.Unlock(ctx), recipe.ErrNotHeld)
+			require.NoError(t, <-got)
+			require.NoError(t, b.Unlock(ctx))
+		})
+	}
 }
 
 // TestOneLockSharedByGoroutines: goroutines sharing one *Lock take it in

@@ -142,7 +142,7 @@ func run(ctx context.Context, out io.Writer, tmpRoot string, logger hclog.Logger
 		return fmt.Errorf("%s leads again after %s resigned", third.name, second.name)
 	}
 	say("   %s took over %.1fs later", third.name, time.Since(resigned).Seconds())
-	contenders, err = third.election.Contenders(ctx)
+	contenders, err = queued(ctx, third.election, 2)
 	if err != nil {
 		return err
 	}
