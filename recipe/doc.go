@@ -26,7 +26,10 @@
 // The session. Every recipe works through the small Client interface,
 // which an *ensemble.Client (a session on an in-process peer) satisfies
 // as it is, and a client of another library satisfies through a thin
-// adapter. A recipe never opens, reopens or closes a session: when the
+// adapter: package recipe/gozk is one, for go-zookeeper/zk, so the same
+// recipes run over the wire against any ZooKeeper server. (DESIGN.md
+// lets recipe import the root package; it does not need to, and so is
+// not tied to the in-process client.) A recipe never opens, reopens or closes a session: when the
 // session ends, the recipes on it end too (a lock or a leadership is
 // lost, watchers close their channels), and starting again means a new
 // session and new recipes. This is ZooKeeper's own rule: a new session
@@ -64,8 +67,13 @@
 //   - DoubleBarrier's last process to leave removes the "ready" node;
 //     kazoo's first does, which can strand a process that entered but had
 //     not yet seen "ready".
-//   - The in-process client never reconnects, so nothing here retries
-//     after a lost connection the way kazoo's KazooRetry does; watchers
-//     retry a failed read after a short pause, for clients that do lose
-//     connections.
+//   - Retries: an error that leaves a write's outcome unknown
+//     (znode.ErrConnectionLoss: a lost connection or, in process, a write
+//     waiting or in flight when the peer lost its leader) is retried after
+//     a short pause where repeating the write is safe (creating paths,
+//     config, barriers, leaving a group, and every step of a lock, which
+//     finds an unsure create again by the UUID in its name). Where it is
+//     not (Queue.Put and Take, Counter.Add, Group.Join), the error is
+//     returned and says the write may have happened, as kazoo's recipes
+//     would after their retries run out. Watchers retry failed reads.
 package recipe
