@@ -172,7 +172,7 @@ func (c *Cluster) handleZab(p *Peer, r zab.Ready) {
 	for _, f := range r.Requests {
 		c.propose(p, f.Data)
 	}
-	if p.role != zab.Looking && p.zab.Phase() == zab.Broadcast && p.el.Vote().PeerEpoch != p.zab.CurrentEpoch() {
+	if p.role != zab.Looking && p.zab.Phase() == zab.Broadcast && p.el.Vote().PeerEpoch != p.zab.CurrentEpoch() && !c.opt.SkipPeerEpoch {
 		// ZooKeeper's updateElectionVote (ZOOKEEPER-1732): once in the
 		// established epoch, the decided vote names it, so that a peer
 		// that joins later sees every member of the ensemble agree.

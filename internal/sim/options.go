@@ -55,6 +55,12 @@ type Options struct {
 	// documentation), so RandomOptions leaves this off; -sim.shared turns it
 	// on for every seed.
 	SharedConns bool
+
+	// SkipPeerEpoch makes the host never call election.SetPeerEpoch, which
+	// the election documents as optional. It is not: peers that decided in
+	// different rounds then answer a joining peer with votes of different
+	// epochs, and it can never decide (-sim.nopeerepoch shows the seeds).
+	SkipPeerEpoch bool
 }
 
 // Faults says how often each fault strikes while faults are on, as a

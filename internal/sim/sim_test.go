@@ -17,13 +17,17 @@ var (
 	flagSeed   = flag.Uint64("sim.seed", 0, "replay this one seed (with -sim.steps as it ran)")
 	flagTrace  = flag.Bool("sim.trace", false, "print the whole trace of each seed run (use with -sim.seed)")
 	flagShared = flag.Bool("sim.shared", false, "run every seed with one long-lived zab connection per pair of peers (Options.SharedConns)")
+	flagNoPE   = flag.Bool("sim.nopeerepoch", false, "run every seed with a host that never calls election.SetPeerEpoch (Options.SkipPeerEpoch)")
 )
 
 // replayCommand is the one command that replays a seed exactly.
 func replayCommand(seed uint64, steps int64) string {
 	shared := ""
 	if *flagShared {
-		shared = " -sim.shared"
+		shared += " -sim.shared"
+	}
+	if *flagNoPE {
+		shared += " -sim.nopeerepoch"
 	}
 	return fmt.Sprintf("go test ./internal/sim -run 'TestSimSeeds$' -sim.seed=%d -sim.steps=%d%s -sim.trace -v", seed, steps, shared)
 }
@@ -48,6 +52,7 @@ func TestSimSeeds(t *testing.T) {
 				t.Parallel()
 				opt := RandomOptions(seed)
 				opt.SharedConns = *flagShared
+				opt.SkipPeerEpoch = *flagNoPE
 				if *flagTrace {
 					opt.TraceLen = 1 << 20
 				}
