@@ -136,7 +136,7 @@ func TestLeadershipMovesWhenTheLeadersPeerCloses(t *testing.T) {
 			next(t, ctx, changes, fmt.Sprint("service-", first))
 
 			cl.stop(first)
-			<-lead.Done()
+			ended(t, ctx, lead.Done(), "the leader to learn")
 			assert.ErrorIs(t, context.Cause(lead), recipe.ErrLost)
 			assert.ErrorIs(t, context.Cause(lead), ensemble.ErrClosed)
 			winner := <-won

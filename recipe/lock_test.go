@@ -247,7 +247,7 @@ func TestTryLockAndUnlock(t *testing.T) {
 				return err == nil && len(ids) == 2
 			})
 			require.NoError(t, a.Unlock(ctx))
-			<-held.Done()
+			ended(t, ctx, held.Done(), "the holder to learn")
 			assert.ErrorIs(t, context.Cause(held), recipe.ErrReleased)
 			require.ErrorIs(t, a.Unlock(ctx), recipe.ErrNotHeld)
 			require.NoError(t, <-got)
@@ -319,7 +319,7 @@ func TestHolderLearnsOfLoss(t *testing.T) {
 			held, err := l.Lock(ctx)
 			require.NoError(t, err)
 			tt.lose(t, ctx, c, l, other)
-			<-held.Done()
+			ended(t, ctx, held.Done(), "the holder to learn")
 			assert.ErrorIs(t, context.Cause(held), recipe.ErrLost)
 			assert.False(t, l.Held())
 			// Unlock after a loss frees the Lock for another try.
@@ -359,7 +359,7 @@ func TestKilledHoldersLockPassesOn(t *testing.T) {
 	})
 
 	cl.stop(doomed)
-	<-held.Done()
+	ended(t, ctx, held.Done(), "the holder to learn")
 	assert.ErrorIs(t, context.Cause(held), recipe.ErrLost)
 	assert.ErrorIs(t, context.Cause(held), ensemble.ErrClosed)
 	require.NoError(t, <-got, "the waiter gets the lock once the dead holder's session expires")

@@ -52,6 +52,18 @@ func serve(t *testing.T) *ensemble.Node {
 	return n
 }
 
+// recv receives from ch, failing the test if ctx ends first.
+func recv[T any](t *testing.T, ctx context.Context, ch <-chan T) T {
+	t.Helper()
+	select {
+	case v := <-ch:
+		return v
+	case <-ctx.Done():
+		t.Fatal("timed out")
+		panic("unreachable")
+	}
+}
+
 func connect(t *testing.T, addr string) *gozk.Client {
 	t.Helper()
 	c, err := gozk.Connect(testContext(t), []string{addr}, sessionTimeout)
@@ -111,10 +123,10 @@ func TestConfigAndElectionOverTheWire(t *testing.T) {
 	defer w.Close()
 	_, err = recipe.PutConfig(ctx, connect(t, n.ClientAddr()), "/cfg", recipe.String(), "v1")
 	require.NoError(t, err)
-	assert.Equal(t, "v1", <-w.Changes())
+	assert.Equal(t, "v1", recv(t, ctx, w.Changes()))
 
 	leaders := recipe.NewElection(c, "/election", "watcher").Observe(ctx)
-	assert.Equal(t, "", <-leaders)
+	assert.Equal(t, "", recv(t, ctx, leaders))
 	e := recipe.NewElection(connect(t, n.ClientAddr()), "/election", "remote")
 	_, err = e.Campaign(ctx)
 	require.NoError(t, err)
@@ -267,7 +279,7 @@ func TestExpiryEndsTheClient(t *testing.T) {
 	require.NoError(t, err)
 
 	p.cut()
-	<-held.Done()
+	recv(t, ctx, held.Done())
 	assert.ErrorIs(t, context.Cause(held), recipe.ErrLost)
 	// Wait until the server has expired the session, then let the client
 	// back in.
@@ -294,4 +306,28 @@ func TestExpiryEndsTheClient(t *testing.T) {
 	_, err = c.Create(ctx, "/after", nil, znode.Persistent, nil)
 	assert.ErrorIs(t, err, znode.ErrSessionExpired)
 	assert.NoError(t, l.Unlock(ctx))
+}
+
+// TestConfigSurvivesAReconnect: a Config watching over a connection that
+// breaks for less than the session timeout gets the value written while
+// it was cut off, once go-zookeeper has reconnected and set its watches
+// again.
+func TestConfigSurvivesAReconnect(t *testing.T) {
+	ctx := testContext(t)
+	n := serve(t)
+	p := newProxy(t, n.ClientAddr())
+	w, err := recipe.WatchConfig(ctx, connect(t, p.addr), "/cfg", recipe.String())
+	require.NoError(t, err)
+	defer w.Close()
+	writer := connect(t, n.ClientAddr())
+	_, err = recipe.PutConfig(ctx, writer, "/cfg", recipe.String(), "before")
+	require.NoError(t, err)
+	assert.Equal(t, "before", recv(t, ctx, w.Changes()))
+
+	p.cut()
+	_, err = recipe.PutConfig(ctx, writer, "/cfg", recipe.String(), "while cut off")
+	require.NoError(t, err)
+	p.restore()
+	assert.Equal(t, "while cut off", recv(t, ctx, w.Changes()))
+	require.NoError(t, w.Err())
 }
