@@ -47,7 +47,13 @@ func (in *instance) serve(ctx context.Context, reports chan<- news) {
 		// A real leader would run its work under lead here.
 		<-lead.Done()
 		reports <- news{name: in.name, cause: context.Cause(lead)}
+		// After a loss, Resign still cleans up (the node may be left if
+		// only the lease ran out); then campaign again if the session
+		// lives.
 		if !errors.Is(context.Cause(lead), recipe.ErrReleased) {
+			in.election.Resign(ctx)
+		}
+		if in.client.Err() != nil {
 			return
 		}
 	}
