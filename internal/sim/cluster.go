@@ -306,22 +306,23 @@ func (c *Cluster) deliver(d Delivery) {
 		return
 	}
 	c.log(event{peer: d.To, what: "recv", plane: ZabPlane, other: d.From, typ: int32(m.Type), zxid: m.Zxid, epoch: m.Epoch, n: int64(len(m.Data))})
-	switch m.Type {
-	case zab.Diff, zab.Trunc, zab.Snap:
+	switch fromLeader := q.learner() && m.From == q.zab.Leader(); {
+	case !fromLeader:
+		// Not from its leader (a stale session's, with shared connections):
+		// zab ignores it, and so does the bookkeeping below.
+	case m.Type == zab.Diff || m.Type == zab.Trunc || m.Type == zab.Snap:
 		// A sync starts: everything up to NEWLEADER is the history the
 		// learner must hold durably before it acknowledges NEWLEADER.
-		q.syncPoint, q.syncing, q.syncFrom = m.Zxid, true, m.From
+		q.syncPoint, q.syncing = m.Zxid, true
 		if m.Type == zab.Diff {
 			q.syncPoint = 0 // DIFF's zxid is the leader's last; the proposals say what was sent
 		}
-	case zab.Proposal:
-		if q.syncing && m.From == q.syncFrom { // not a stale one from an old leader
+	case m.Type == zab.Proposal:
+		if q.syncing {
 			q.syncPoint = max(q.syncPoint, m.Zxid)
 		}
-	case zab.NewLeader:
-		if m.From == q.syncFrom {
-			q.syncing = false
-		}
+	case m.Type == zab.NewLeader:
+		q.syncing = false
 	}
 	q.zab.Step(m)
 	c.drive(q)

@@ -23,13 +23,12 @@ type Peer struct {
 	tickPhase   int64
 	tickEvery   int64 // this peer's clock: steps per tick
 
-	newLeaderZxid int64  // the last NEWLEADER this peer sent as leader
-	syncPoint     int64  // learner: the end of the history its leader synced before NEWLEADER
-	syncing       bool   // learner: between DIFF/TRUNC/SNAP and NEWLEADER
-	syncFrom      uint64 // learner: the leader that sent the DIFF/TRUNC/SNAP
-	incarnation   int    // restarts so far
-	pausedUntil   int64  // the process is stalled until this step
-	early         bool   // BugEarlyPersisted: Persisted was already called
+	newLeaderZxid int64 // the last NEWLEADER this peer sent as leader
+	syncPoint     int64 // learner: the end of the history its leader synced before NEWLEADER
+	syncing       bool  // learner: between DIFF/TRUNC/SNAP and NEWLEADER
+	incarnation   int   // restarts so far
+	pausedUntil   int64 // the process is stalled until this step
+	early         bool  // BugEarlyPersisted: Persisted was already called
 }
 
 type fsync struct {
