@@ -291,8 +291,8 @@ func (c Config) validated() (Config, error) {
 		return bad("ClientTLS", "must be set when SecureClientAddr is")
 	}
 	for _, w := range c.FourLetterWords {
-		if w != "*" && !slices.Contains(fourLetterWords, w) {
-			return bad("FourLetterWords", "unknown word %q", w)
+		if len(w) != 4 && w != "*" {
+			return bad("FourLetterWords", "%q is not a four-letter word", w)
 		}
 	}
 	if len(c.Peers) == 0 {
@@ -349,7 +349,9 @@ func (c Config) validatePeers() error {
 // id in the top byte, and 0xff there marks a TTL node's owner.
 const maxServerID = 254
 
-// fourLetterWords are the words the client port knows.
+// fourLetterWords are the words the client port answers. A whitelist may
+// name others (ZooKeeper's dirs, hash, ...), as an unchanged zoo.cfg does:
+// they are accepted and never answered.
 var fourLetterWords = []string{
 	"ruok", "srvr", "stat", "mntr", "conf", "cons", "envi", "wchs", "wchc",
 	"wchp", "dump", "isro", "crst", "srst",

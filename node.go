@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -194,6 +195,11 @@ func Start(cfg Config) (*Node, error) {
 		n.closeTransports()
 		n.wal.Close()
 		return nil, err
+	}
+	for _, w := range cfg.FourLetterWords {
+		if w != "*" && !slices.Contains(fourLetterWords, w) {
+			n.log.Warn("4lw.commands.whitelist names a word ensemble does not answer", "word", w)
+		}
 	}
 	go n.run()
 	return n, nil

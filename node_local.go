@@ -1,8 +1,12 @@
 package ensemble
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"io/fs"
+	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/ensemble-go/ensemble/session"
@@ -143,6 +147,16 @@ func (n *Node) Status(ctx context.Context, detail bool) wire.Status {
 		n.watchMu.Unlock()
 	}
 	st.Conf = n.confLines()
+	st.DataDirSize, st.LogDirSize = dirSize(n.cfg.DataDir), dirSize(n.cfg.DataLogDir)
+	for id := range n.tree.Sessions() {
+		if eph := n.tree.Ephemerals(id, "/"); len(eph) > 0 {
+			st.Ephemerals += len(eph)
+			if detail {
+				st.EphemeralsBySes = append(st.EphemeralsBySes, wire.SessionWatches{Session: id, Paths: eph})
+			}
+		}
+	}
+	slices.SortFunc(st.EphemeralsBySes, func(a, b wire.SessionWatches) int { return cmp.Compare(a.Session, b.Session) })
 	st.ProposalSizes = [3]int64{-1, -1, -1}
 	return st
 }
@@ -165,14 +179,23 @@ func (r Role) modeName(standalone bool) string {
 // confLines is what the conf word prints.
 func (n *Node) confLines() []wire.KeyValue {
 	c := n.cfg
+	secure := "-1"
+	if c.SecureClientAddr != "" {
+		secure = portOf(c.SecureClientAddr)
+	}
+	// ZooKeeper 3.8's keys, in its order.
 	kv := []wire.KeyValue{
-		{Key: "clientPort", Value: portOf(c.ClientAddr)},
+		{Key: "clientPort", Value: portOf(n.ClientAddr())},
+		{Key: "secureClientPort", Value: secure},
 		{Key: "dataDir", Value: c.DataDir},
+		{Key: "dataDirSize", Value: fmt.Sprint(dirSize(c.DataDir))},
 		{Key: "dataLogDir", Value: c.DataLogDir},
+		{Key: "dataLogSize", Value: fmt.Sprint(dirSize(c.DataLogDir))},
 		{Key: "tickTime", Value: fmt.Sprint(c.TickTime.Milliseconds())},
 		{Key: "maxClientCnxns", Value: fmt.Sprint(max(c.MaxClientCnxns, 0))},
 		{Key: "minSessionTimeout", Value: fmt.Sprint(c.MinSessionTimeout.Milliseconds())},
 		{Key: "maxSessionTimeout", Value: fmt.Sprint(c.MaxSessionTimeout.Milliseconds())},
+		{Key: "clientPortListenBacklog", Value: "-1"},
 		{Key: "serverId", Value: fmt.Sprint(c.ID)},
 	}
 	if len(c.Peers) > 0 {
@@ -186,6 +209,21 @@ func (n *Node) confLines() []wire.KeyValue {
 		)
 	}
 	return kv
+}
+
+// dirSize is the bytes of the files below dir on the operating system's
+// filesystem (0 when the Node's files live on another FS, as in tests).
+func dirSize(dir string) int64 {
+	var total int64
+	filepath.WalkDir(dir, func(_ string, d fs.DirEntry, err error) error {
+		if err == nil && d.Type().IsRegular() {
+			if info, err := d.Info(); err == nil {
+				total += info.Size()
+			}
+		}
+		return nil
+	})
+	return total
 }
 
 // self returns this peer's entry in the configuration.

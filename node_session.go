@@ -43,6 +43,12 @@ func (n *Node) connect(ctx context.Context, h wire.Handshake, c wire.Conn, keepA
 	if !keepAlive && !n.Serving() {
 		return wire.Session{}, ErrNotServing
 	}
+	// A client that has seen a later zxid than this peer has applied must
+	// try another peer, or it could read the past (ZooKeeper refuses it
+	// the same way, new session or not).
+	if h.LastZxidSeen > n.applied.Load() {
+		return wire.Session{}, wire.ErrClientAhead
+	}
 	if h.SessionID != 0 {
 		return n.reattach(h, c, keepAlive)
 	}
@@ -206,10 +212,11 @@ func (n *Node) sessionApplied(txn znode.Txn, res znode.Result) {
 // ErrSessionClosed is why a session ended when its own client closed it.
 var ErrSessionClosed = errors.New("ensemble: session closed")
 
-// afterSessionApplied ends a closed session's connection here: a session
-// its own client closed (own: the closeSession was its write, already
-// answered) ends with ErrSessionClosed, one the leader expired with
-// znode.ErrSessionExpired. n.mu is held.
+// afterSessionApplied forgets a closed session here. A session its own
+// client closed (own: the closeSession was its write, already answered)
+// keeps its connection until the reply has gone out; one the leader
+// expired has its connection closed with znode.ErrSessionExpired. n.mu is
+// held.
 func (n *Node) afterSessionApplied(txn znode.Txn, res znode.Result, own bool) {
 	if txn.Header.Type != znode.OpCloseSession || res.Code != znode.OK {
 		return
@@ -224,7 +231,8 @@ func (n *Node) afterSessionApplied(txn znode.Txn, res znode.Result, own bool) {
 	n.watches.RemoveAll(session.WatcherID(id))
 	n.watchMu.Unlock()
 	if own {
-		a.conn.Close(ErrSessionClosed)
+		// The client asked: its connection sends the reply, then closes
+		// itself, as ZooKeeper's does.
 		return
 	}
 	a.conn.Close(znode.ErrSessionExpired)

@@ -1,53 +1,28 @@
 package difftest
 
 import (
-	"net"
-	"strconv"
+	"os"
 	"strings"
 	"time"
 
-	"github.com/ensemble-go/ensemble/wire"
-	"github.com/ensemble-go/ensemble/wire/wiretest"
-	"github.com/ensemble-go/ensemble/znode"
+	"github.com/ensemble-go/ensemble"
 )
 
-// Ensemble is the ensemble side of the comparison.
-//
-// For now it is a wire.Server over wiretest's in-process backend (the
-// real znode, Preparer and session parts, applied without replication);
-// once the Node serves the client port, this is the one place to start a
-// Node instead.
+// Ensemble is the ensemble side of the comparison: a real ensemble.Node,
+// standalone like the ZooKeeper it is compared with, serving the client
+// port through the same write pipeline (zab with a quorum of one, the txn
+// log with group commit) as a peer of a replicated ensemble.
 type Ensemble struct {
-	Addr    string
-	srv     *wire.Server
-	backend *wiretest.Backend
-	served  chan error
+	Addr string
+	node *ensemble.Node
+	dir  string
 }
 
-// StartEnsemble serves ensemble on a free port of 127.0.0.1, configured
-// like the ZooKeeper it is compared with.
+// StartEnsemble starts a standalone Node on a free port of 127.0.0.1,
+// configured like the ZooKeeper it is compared with.
 func StartEnsemble(o ZooKeeperOptions) (*Ensemble, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	dir, err := os.MkdirTemp("", "difftest-ensemble-")
 	if err != nil {
-		return nil, err
-	}
-	port := strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
-	tick := o.TickTime.Milliseconds()
-	b, err := wiretest.New(wiretest.Options{
-		TickTime: o.TickTime,
-		Tree:     znode.Options{TTLEnabled: true, SuperDigest: o.SuperDigest},
-		Conf: []wire.KeyValue{
-			{Key: "clientPort", Value: port}, {Key: "secureClientPort", Value: "-1"},
-			{Key: "dataDir", Value: "/nonexistent"}, {Key: "dataDirSize", Value: "0"},
-			{Key: "dataLogDir", Value: "/nonexistent"}, {Key: "dataLogSize", Value: "0"},
-			{Key: "tickTime", Value: strconv.FormatInt(tick, 10)}, {Key: "maxClientCnxns", Value: "0"},
-			{Key: "minSessionTimeout", Value: strconv.FormatInt(2*tick, 10)},
-			{Key: "maxSessionTimeout", Value: strconv.FormatInt(20*tick, 10)},
-			{Key: "clientPortListenBacklog", Value: "-1"}, {Key: "serverId", Value: "0"},
-		},
-	})
-	if err != nil {
-		ln.Close()
 		return nil, err
 	}
 	var words []string
@@ -56,27 +31,34 @@ func StartEnsemble(o ZooKeeperOptions) (*Ensemble, error) {
 			words = append(words, w)
 		}
 	}
-	srv, err := wire.NewServer(wire.Config{
+	n, err := ensemble.Start(ensemble.Config{
+		DataDir:         dir,
 		TickTime:        o.TickTime,
+		ClientAddr:      "127.0.0.1:0",
 		MaxClientCnxns:  -1,
 		FourLetterWords: words,
 		SuperDigest:     o.SuperDigest,
-	}, b)
+		ExtendedTypes:   true,
+		LogSegmentSize:  4 << 20,
+	})
 	if err != nil {
-		ln.Close()
-		b.Close()
+		os.RemoveAll(dir)
 		return nil, err
 	}
-	e := &Ensemble{Addr: ln.Addr().String(), srv: srv, backend: b, served: make(chan error, 1)}
-	go func() { e.served <- srv.Serve(ln) }()
-	return e, nil
+	select {
+	case <-n.Ready():
+	case <-time.After(30 * time.Second):
+		n.Close()
+		os.RemoveAll(dir)
+		return nil, os.ErrDeadlineExceeded
+	}
+	return &Ensemble{Addr: n.ClientAddr(), node: n, dir: dir}, nil
 }
 
-// Stop closes the server and its backend.
+// Stop closes the Node and removes its data.
 func (e *Ensemble) Stop() error {
-	err := e.srv.Close()
-	<-e.served
-	e.backend.Close()
+	err := e.node.Close()
+	os.RemoveAll(e.dir)
 	return err
 }
 
