@@ -11,7 +11,7 @@ import (
 )
 
 var (
-	flagSeeds  = flag.Int("sim.seeds", 500, "how many seeds TestSimSeeds runs")
+	flagSeeds  = flag.Int("sim.seeds", 1000, "how many seeds TestSimSeeds runs")
 	flagFirst  = flag.Uint64("sim.first", 1, "the first seed TestSimSeeds runs")
 	flagSteps  = flag.Int64("sim.steps", 2000, "steps of faults per seed, before the quiet phase")
 	flagSeed   = flag.Uint64("sim.seed", 0, "replay this one seed (with -sim.steps as it ran)")
