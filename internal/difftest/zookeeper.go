@@ -62,6 +62,10 @@ type ZooKeeperOptions struct {
 	TickTime    time.Duration
 	Whitelist   string // 4lw.commands.whitelist
 	SuperDigest string // zookeeper.DigestAuthenticationProvider.superDigest
+	// JVMFlags, when set, replace the flags that make the JVM start fast
+	// (a small heap, no optimizing compiler): benchmarks give ZooKeeper
+	// the flags it runs with in production instead.
+	JVMFlags []string
 }
 
 // ZooKeeper is a running Apache ZooKeeper.
@@ -96,11 +100,14 @@ maxClientCnxns=0
 	if err := os.WriteFile(cfgPath, []byte(cfg), 0o644); err != nil {
 		return nil, err
 	}
-	args := []string{
-		"-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+	args := []string{"-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"}
+	if o.JVMFlags != nil {
+		args = append([]string{}, o.JVMFlags...)
+	}
+	args = append(args,
 		"-Dzookeeper.extendedTypesEnabled=true",
 		"-Dzookeeper.admin.enableServer=false",
-	}
+	)
 	if o.SuperDigest != "" {
 		args = append(args, "-Dzookeeper.DigestAuthenticationProvider.superDigest="+o.SuperDigest)
 	}
