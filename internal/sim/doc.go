@@ -26,11 +26,14 @@
 //     fault breaks them, losing what is in flight, and the other side is
 //     told (zab.Disconnected) after a delay, its writes lost meanwhile.
 //     Options.SharedConns instead keeps one long-lived connection per pair,
-//     across role changes, as DESIGN.md sketches transport/tcp; zab as
-//     written livelocks there (a FOLLOWERINFO that reaches the chosen
-//     leader before it has decided is dropped and never sent again), so the
-//     Node must give zab per-session connections, and the seeds run without
-//     it unless -sim.shared. One-way cuts hold zab traffic (TCP retransmits)
+//     across role changes, as DESIGN.md sketches transport/tcp. Zab as
+//     written can livelock there: it relies on a step-down closing the
+//     learners' connections (else they notice only after SyncLimit, while
+//     the others re-elect without them) and on a FOLLOWERINFO reaching a
+//     peer that already leads (else it is dropped and never sent again). So
+//     the Node must give zab per-session connections, and the seeds run
+//     without this unless -sim.shared. One-way cuts hold zab traffic (TCP
+//     retransmits)
 //     and drop election traffic. Every message crosses its codec.
 //   - Clients: unique writes submitted to random peers (Propose on the
 //     leader, Forward on a learner), acknowledged when the peer they were
@@ -82,8 +85,9 @@
 // # Tests
 //
 // TestSimSeeds runs many random seeds (flags -sim.seeds, -sim.first,
-// -sim.steps, -sim.shared, and -sim.seed to replay one; a failure prints
-// the command). The Test ZK* tests are the schedules behind Apache
+// -sim.steps, -sim.seed to replay one, -sim.trace to print every event;
+// -sim.shared and -sim.nopeerepoch run the variants that show known
+// problems; a failure prints the command that replays it). The Test ZK* tests are the schedules behind Apache
 // ZooKeeper's data-loss bugs, and TestScenariosCatchHostBugs shows each
 // guard fails when the host breaks the step it protects. FuzzSim lets the
 // fuzzer pick seeds, steered by coverage of election and zab.
