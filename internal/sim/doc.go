@@ -33,8 +33,8 @@
 //     peer that already leads (else it is dropped and never sent again). So
 //     the Node must give zab per-session connections, and the seeds run
 //     without this unless -sim.shared. One-way cuts hold zab traffic (TCP
-//     retransmits)
-//     and drop election traffic. Every message crosses its codec.
+//     retransmits) and drop election traffic. Every message crosses its
+//     codec.
 //   - Clients: unique writes submitted to random peers (Propose on the
 //     leader, Forward on a learner), acknowledged when the peer they were
 //     submitted to applies them; syncs (Sync) checked as barriers.
