@@ -168,8 +168,8 @@ func TestClientEveryOperation(t *testing.T) {
 }
 
 // TestExpiryIsReportedToALiveHolder partitions a follower away from the
-// ensemble for longer than its client's session timeout: the leader
-// expires the session, and when the partition heals the holder is told.
+// ensemble for longer than its client's session timeout: the holder is
+// told while still cut off, and the majority expires the session.
 func TestExpiryIsReportedToALiveHolder(t *testing.T) {
 	ctx := testContext(t)
 	cl := newTestCluster(t, 3, 0, nil)
@@ -182,15 +182,24 @@ func TestExpiryIsReportedToALiveHolder(t *testing.T) {
 
 	cl.quorum.Isolate(f.ID())
 	cl.election.Isolate(f.ID())
-	time.Sleep(20 * testTick)
-	cl.quorum.Heal(f.ID())
-	cl.election.Heal(f.ID())
+	// The holder learns while still cut off: its peer has had no leader
+	// for longer than the session timeout.
 	select {
 	case <-c.Expired():
 		assert.True(t, errors.Is(c.Err(), znode.ErrSessionExpired), "%v", c.Err())
 	case <-ctx.Done():
 		t.Fatal("the holder was never told its session expired")
 	}
+	// The majority expires it too.
+	other, err := cl.leader(ctx).NewClient(ctx, ClientOptions{})
+	require.NoError(t, err)
+	eventually(t, ctx, "the ephemeral gone on the majority", func() bool {
+		ok, _, err := other.Exists(ctx, "/mine")
+		require.NoError(t, err)
+		return !ok
+	})
+	cl.quorum.Heal(f.ID())
+	cl.election.Heal(f.ID())
 	_, err = c.Create(ctx, "/again", nil, znode.Persistent, nil)
 	assert.True(t, errors.Is(err, znode.ErrSessionExpired), "%v", err)
 }

@@ -89,6 +89,7 @@ type Node struct {
 	snapping    bool
 	lastCleanup time.Time
 	lastPurge   time.Time
+	lastContact time.Time // when the peer last served with an established leader
 
 	// mu guards the tree and the watch manager for readers outside the
 	// loop. The loop changes them only while holding mu for writing, so a

@@ -324,6 +324,7 @@ func (n *Node) roleChanged() {
 		// their sessions learn the outcome the way ZooKeeper's clients do,
 		// by a lost connection and a read after reconnecting.
 		n.failPending()
+		n.dropClientConnections()
 		n.elec.Start(n.wal.LastZxid(), n.currentEpoch())
 	}
 	if r != was {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/ensemble-go/ensemble/session"
 	"github.com/ensemble-go/ensemble/wire"
@@ -152,8 +153,10 @@ func (n *Node) sessionTick() {
 	touched := n.touched.Touched()
 	n.touchMu.Unlock()
 	if !n.established {
+		n.endOutOfTouchSessions()
 		return
 	}
+	n.lastContact = time.Now()
 	if n.tracker == nil {
 		if len(touched) > 0 {
 			n.zab.SetLiveness(session.AppendTouches(nil, touched))
@@ -236,4 +239,48 @@ func (n *Node) afterSessionApplied(txn znode.Txn, res znode.Result, own bool) {
 		return
 	}
 	a.conn.Close(znode.ErrSessionExpired)
+}
+
+// endOutOfTouchSessions ends, here, the in-process sessions whose timeout
+// has passed since this peer last had an established leader. Nothing on
+// this peer has reached the leader since, so the leader has expired them
+// or is about to: a holder of a lock or of leadership must learn it now,
+// not when the partition heals (a ZooKeeper client learns it from its own
+// clock, as Curator's LOST).
+func (n *Node) endOutOfTouchSessions() {
+	if n.lastContact.IsZero() {
+		return
+	}
+	out := time.Since(n.lastContact)
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	for id, a := range n.sessions {
+		if !a.keepAlive || out <= time.Duration(a.timeout)*time.Millisecond {
+			continue
+		}
+		n.log.Info("session out of touch with any leader for its timeout: ending it here", "session", fmt.Sprintf("%#x", id))
+		delete(n.sessions, id)
+		n.watchMu.Lock()
+		n.watches.RemoveAll(session.WatcherID(id))
+		n.watchMu.Unlock()
+		a.conn.Close(znode.ErrSessionExpired)
+	}
+}
+
+// dropClientConnections closes the connections of ZooKeeper clients when
+// the peer loses its leader, as a ZooKeeper server does: the clients
+// reconnect to a peer that serves, where their sessions live on.
+func (n *Node) dropClientConnections() {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	for id, a := range n.sessions {
+		if a.keepAlive {
+			continue
+		}
+		delete(n.sessions, id)
+		n.watchMu.Lock()
+		n.watches.RemoveAll(session.WatcherID(id))
+		n.watchMu.Unlock()
+		a.conn.Close(znode.ErrConnectionLoss)
+	}
 }

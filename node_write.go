@@ -286,6 +286,7 @@ func (n *Node) checkEstablished() {
 		return
 	}
 	n.established = true
+	n.lastContact = time.Now()
 	n.servingNow.Store(true)
 	n.leaderNow.Store(n.zab.Leader())
 	if n.role != Leading {
