@@ -147,11 +147,12 @@ func (e *Election) Vote() Vote {
 
 // SetPeerEpoch records the epoch zab established under the decided leader
 // (ZooKeeper's QuorumPeer.updateElectionVote), so that answers to LOOKING
-// peers name it. It is optional: without it every peer keeps answering with
-// the vote of the round, and those agree too. If used, call it on every
-// peer as it makes the epoch current: a joining peer counts settled votes
-// that name the same leader and peer epoch. It has no effect while
-// LOOKING.
+// peers name it. Call it on every peer as it makes the epoch current: a
+// joining peer counts settled votes that name the same leader and peer
+// epoch, and peers that decided in different rounds answer with different
+// epochs unless each names the one zab established, so without it a
+// joiner can wait forever (internal/sim found this: seed 416 with
+// -sim.nopeerepoch). It has no effect while LOOKING.
 func (e *Election) SetPeerEpoch(epoch int64) {
 	if e.started && e.state != Looking {
 		e.current.Vote.PeerEpoch = epoch
