@@ -328,6 +328,7 @@ type MultiError struct {
 	Results []znode.OpResult
 }
 
+// Error says which op failed and why.
 func (e *MultiError) Error() string {
 	return fmt.Sprintf("ensemble: multi op %d: %v", e.Index, e.Err)
 }

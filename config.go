@@ -25,6 +25,7 @@ type ConfigError struct {
 	Problem string
 }
 
+// Error names the setting and the problem.
 func (e *ConfigError) Error() string {
 	return fmt.Sprintf("ensemble: config %s: %s", e.Field, e.Problem)
 }

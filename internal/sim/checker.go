@@ -18,6 +18,7 @@ type Violation struct {
 	Msg  string
 }
 
+// Error says which rule broke, where and when.
 func (v *Violation) Error() string {
 	return fmt.Sprintf("sim: step %d: peer %d: %s: %s", v.Step, v.Peer, v.Rule, v.Msg)
 }

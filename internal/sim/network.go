@@ -10,6 +10,7 @@ const (
 	ZabPlane                   // Zab messages: TCP-like connections, FIFO until they break
 )
 
+// String names the plane.
 func (p Plane) String() string {
 	if p == ElectionPlane {
 		return "election"
