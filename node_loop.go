@@ -24,9 +24,7 @@ func (n *Node) run() {
 	defer n.shutdown()
 	tick := time.NewTicker(n.coreTick())
 	defer tick.Stop()
-	accepted, current := n.wal.Epochs()
-	_ = accepted
-	n.elec.Start(n.wal.LastZxid(), current)
+	n.elec.Start(n.zab.LastZxid(), n.zab.CurrentEpoch())
 	n.setRole(Looking)
 	n.drain()
 
@@ -325,18 +323,14 @@ func (n *Node) roleChanged() {
 		// by a lost connection and a read after reconnecting.
 		n.failPending()
 		n.dropClientConnections()
-		n.elec.Start(n.wal.LastZxid(), n.currentEpoch())
+		// What the peer offers in the election: zab's view of its history,
+		// as zab's doc.go says.
+		n.elec.Start(n.zab.LastZxid(), n.zab.CurrentEpoch())
 	}
 	if r != was {
 		n.log.Info("role changed", "from", was, "to", r)
 		n.setRole(r)
 	}
-}
-
-// currentEpoch is the durable current epoch.
-func (n *Node) currentEpoch() int64 {
-	_, current := n.wal.Epochs()
-	return current
 }
 
 // shutdown runs when the loop exits.
