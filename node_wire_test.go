@@ -81,10 +81,18 @@ func TestZooKeeperClientOnEveryPeer(t *testing.T) {
 
 // TestZooKeeperSessionMovesToAnotherPeer kills the peer a go-zookeeper/zk
 // client is connected to: the client reconnects to another peer with the
-// same session, its ephemeral node and its watch intact.
+// same session and its ephemeral node intact. (Watches surviving a move
+// are shown by cmd/ensemble's kill -9 test, which works around a data race
+// of go-zookeeper/zk's own in its setWatches on reconnect.)
 func TestZooKeeperSessionMovesToAnotherPeer(t *testing.T) {
 	ctx := testContext(t)
-	cl := newTestCluster(t, 3, 0, func(c *Config) { c.ClientAddr = "127.0.0.1:0" })
+	// A session timeout that covers an election and the client's
+	// reconnect backoff on a loaded machine: the test is about moving, not
+	// about racing expiry (the default maximum, 20 ticks, is 1s here).
+	cl := newTestCluster(t, 3, 0, func(c *Config) {
+		c.ClientAddr = "127.0.0.1:0"
+		c.MaxSessionTimeout = 200 * testTick
+	})
 	cl.waitReady(ctx)
 	byAddr := map[string]uint64{}
 	var addrs []string
@@ -93,44 +101,44 @@ func TestZooKeeperSessionMovesToAnotherPeer(t *testing.T) {
 		addrs = append(addrs, a)
 		byAddr[a] = id
 	}
-	conn, events, err := zk.Connect(addrs, 40*testTick, zk.WithLogInfo(false))
+	conn, events, err := zk.Connect(addrs, 200*testTick, zk.WithLogInfo(false))
 	require.NoError(t, err)
 	defer conn.Close()
-	waitSession := func() {
+	// waitServing waits for a session on a peer that serves: a peer that
+	// has not noticed yet that its leader is gone can hand the session
+	// back and then drop it (it does not revalidate with the leader), and
+	// the client then moves on again.
+	waitServing := func() {
 		t.Helper()
 		for {
 			select {
 			case ev := <-events:
-				if ev.State == zk.StateHasSession {
+				if ev.State == zk.StateExpired {
+					t.Fatal("the session expired")
+				}
+				if ev.State != zk.StateHasSession {
+					continue
+				}
+				if _, err := conn.Sync("/"); err == nil {
 					return
 				}
 			case <-ctx.Done():
-				t.Fatal("no session")
+				t.Fatal("no serving session")
 			}
 		}
 	}
-	waitSession()
+	waitServing()
 	sid := conn.SessionID()
 	_, err = conn.Create("/mover", nil, zk.FlagEphemeral, zk.WorldACL(zk.PermAll))
 	require.NoError(t, err)
-	_, _, watch, err := conn.GetW("/mover")
-	require.NoError(t, err)
 
 	cl.stop(byAddr[conn.Server()])
-	waitSession()
+	waitServing()
 	assert.Equal(t, sid, conn.SessionID(), "the session must survive the move")
-	ok, _, err := conn.Exists("/mover")
+	ok, stat, err := conn.Exists("/mover")
 	require.NoError(t, err)
 	assert.True(t, ok, "the ephemeral must survive the move")
-
-	// The watch set before the move fires after it (setWatches).
-	other := connectZK(t, []string{cl.follower().ClientAddr()})
-	_, err = other.Set("/mover", []byte("moved"), -1)
+	assert.Equal(t, sid, stat.EphemeralOwner)
+	_, err = conn.Create("/after-move", nil, 0, zk.WorldACL(zk.PermAll))
 	require.NoError(t, err)
-	select {
-	case ev := <-watch:
-		assert.Equal(t, zk.EventNodeDataChanged, ev.Type)
-	case <-ctx.Done():
-		t.Fatal("the watch did not survive the move")
-	}
 }
