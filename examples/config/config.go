@@ -10,6 +10,7 @@ import (
 	"github.com/hashicorp/go-hclog"
 
 	"github.com/ensemble-go/ensemble"
+	"github.com/ensemble-go/ensemble/examples/internal/peers"
 	"github.com/ensemble-go/ensemble/recipe"
 )
 
@@ -65,14 +66,14 @@ func service(ctx context.Context, name string, c *ensemble.Client, reloads chan<
 func run(ctx context.Context, out io.Writer, tmpRoot string, logger hclog.Logger) (err error) {
 	say := func(format string, args ...any) { fmt.Fprintf(out, format+"\n", args...) }
 
-	say("1. starting three peers (tickTime %v); an admin tool uses peer 1, services run on peers 2 and 3", tickTime)
-	p, err := startPeers(ctx, tmpRoot, logger)
+	say("1. starting three peers (peers.TickTime %v); an admin tool uses peer 1, services run on peers 2 and 3", peers.TickTime)
+	p, err := peers.Start(ctx, tmpRoot, peers.Options{Logger: logger})
 	if err != nil {
 		return err
 	}
-	defer func() { err = errors.Join(err, p.close()) }()
+	defer func() { err = errors.Join(err, p.Close()) }()
 	session := func(id uint64) (*ensemble.Client, error) {
-		c, err := p.nodes[id].NewClient(ctx, ensemble.ClientOptions{Timeout: sessionTimeout})
+		c, err := p.Nodes[id].NewClient(ctx, ensemble.ClientOptions{Timeout: peers.SessionTimeout})
 		if err != nil {
 			return nil, fmt.Errorf("opening a session on peer %d: %w", id, err)
 		}

@@ -12,6 +12,7 @@ import (
 	"github.com/hashicorp/go-hclog"
 
 	"github.com/ensemble-go/ensemble"
+	"github.com/ensemble-go/ensemble/examples/internal/peers"
 	"github.com/ensemble-go/ensemble/recipe"
 )
 
@@ -65,12 +66,12 @@ func (in *instance) serve(ctx context.Context, reports chan<- news) {
 func run(ctx context.Context, out io.Writer, tmpRoot string, logger hclog.Logger) (err error) {
 	say := func(format string, args ...any) { fmt.Fprintf(out, format+"\n", args...) }
 
-	say("1. starting three service instances, each embedding a peer of the ensemble (tickTime %v)", tickTime)
-	p, err := startPeers(ctx, tmpRoot, logger)
+	say("1. starting three service instances, each embedding a peer of the ensemble (peers.TickTime %v)", peers.TickTime)
+	p, err := peers.Start(ctx, tmpRoot, peers.Options{Logger: logger})
 	if err != nil {
 		return err
 	}
-	defer func() { err = errors.Join(err, p.close()) }()
+	defer func() { err = errors.Join(err, p.Close()) }()
 
 	ctx, stopServing := context.WithCancel(ctx)
 	reports := make(chan news, 16)
@@ -78,8 +79,8 @@ func run(ctx context.Context, out io.Writer, tmpRoot string, logger hclog.Logger
 	defer wg.Wait()
 	defer stopServing()
 	instances := map[string]*instance{}
-	for _, peer := range p.list {
-		c, err := p.nodes[peer.ID].NewClient(ctx, ensemble.ClientOptions{Timeout: sessionTimeout})
+	for _, peer := range p.List {
+		c, err := p.Nodes[peer.ID].NewClient(ctx, ensemble.ClientOptions{Timeout: peers.SessionTimeout})
 		if err != nil {
 			return fmt.Errorf("opening a session on peer %d: %w", peer.ID, err)
 		}
@@ -125,7 +126,7 @@ func run(ctx context.Context, out io.Writer, tmpRoot string, logger hclog.Logger
 
 	say("3. stopping %s: its peer closes, as when its process dies", first.name)
 	stopped := time.Now()
-	if err := p.stop(first.id); err != nil {
+	if err := p.Stop(first.id); err != nil {
 		return err
 	}
 	second, err := leader()
@@ -133,7 +134,7 @@ func run(ctx context.Context, out io.Writer, tmpRoot string, logger hclog.Logger
 		return err
 	}
 	say("   %s took over %.1fs later, once the ensemble expired %s's session (timeout %v)",
-		second.name, time.Since(stopped).Seconds(), first.name, sessionTimeout)
+		second.name, time.Since(stopped).Seconds(), first.name, peers.SessionTimeout)
 
 	say("4. %s resigns: a clean hand-over, with no session to expire", second.name)
 	resigned := time.Now()
@@ -165,7 +166,7 @@ func run(ctx context.Context, out io.Writer, tmpRoot string, logger hclog.Logger
 // order. It polls: the queue grows without an event this instance
 // watches.
 func queued(ctx context.Context, e *recipe.Election, n int) ([]string, error) {
-	poll := time.NewTicker(tickTime)
+	poll := time.NewTicker(peers.TickTime)
 	defer poll.Stop()
 	for {
 		contenders, err := e.Contenders(ctx)

@@ -15,6 +15,7 @@ import (
 	"github.com/hashicorp/go-hclog"
 
 	"github.com/ensemble-go/ensemble"
+	"github.com/ensemble-go/ensemble/examples/internal/peers"
 	"github.com/ensemble-go/ensemble/recipe"
 	"github.com/ensemble-go/ensemble/znode"
 )
@@ -101,20 +102,20 @@ func run(ctx context.Context, out io.Writer, tmpRoot string, logger hclog.Logger
 	out = &lines{w: out}
 	say := func(format string, args ...any) { fmt.Fprintf(out, format+"\n", args...) }
 
-	say("1. starting three peers (tickTime %v), serving ZooKeeper clients on 127.0.0.1", tickTime)
-	p, err := startPeers(ctx, tmpRoot, logger)
+	say("1. starting three peers (peers.TickTime %v), serving ZooKeeper clients on 127.0.0.1", peers.TickTime)
+	p, err := peers.Start(ctx, tmpRoot, peers.Options{ClientPorts: true, Logger: logger})
 	if err != nil {
 		return err
 	}
-	defer func() { err = errors.Join(err, p.close()) }()
+	defer func() { err = errors.Join(err, p.Close()) }()
 	var clients []*ensemble.Client
 	defer func() {
 		for _, c := range clients {
 			c.Close()
 		}
 	}()
-	for _, peer := range p.list {
-		c, err := p.nodes[peer.ID].NewClient(ctx, ensemble.ClientOptions{Timeout: sessionTimeout})
+	for _, peer := range p.List {
+		c, err := p.Nodes[peer.ID].NewClient(ctx, ensemble.ClientOptions{Timeout: peers.SessionTimeout})
 		if err != nil {
 			return fmt.Errorf("opening a session on peer %d: %w", peer.ID, err)
 		}
@@ -139,7 +140,7 @@ func run(ctx context.Context, out io.Writer, tmpRoot string, logger hclog.Logger
 	for i := range workers {
 		name := fmt.Sprint("process-", i+1)
 		cmd := exec.CommandContext(ctx, self)
-		cmd.Env = append(os.Environ(), workerEnv+"="+name, serversEnv+"="+strings.Join(p.clientAddrs(), ","))
+		cmd.Env = append(os.Environ(), workerEnv+"="+name, serversEnv+"="+strings.Join(p.ClientAddrs(), ","))
 		var stderr strings.Builder
 		cmd.Stderr = &stderr
 		stdout, err := cmd.StdoutPipe()

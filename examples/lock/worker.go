@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/ensemble-go/ensemble/examples/internal/peers"
 	"github.com/ensemble-go/ensemble/recipe/gozk"
 )
 
@@ -31,7 +32,7 @@ func workerMain() int {
 }
 
 func work(ctx context.Context, name string, servers []string, out io.Writer) error {
-	c, err := gozk.Connect(ctx, servers, sessionTimeout)
+	c, err := gozk.Connect(ctx, servers, peers.SessionTimeout)
 	if err != nil {
 		return err
 	}
