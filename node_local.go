@@ -131,7 +131,6 @@ func (n *Node) Status(ctx context.Context, detail bool) wire.Status {
 		Mode:      strings.ToLower(n.Role().modeName(len(n.cfg.Peers) == 0)),
 		Zxid:      n.tree.LastZxid(),
 		NodeCount: n.tree.NodeCount(),
-		Sessions:  len(n.tree.Sessions()),
 	}
 	st.Serving = n.Serving()
 	n.watchMu.Lock()
@@ -148,7 +147,9 @@ func (n *Node) Status(ctx context.Context, detail bool) wire.Status {
 	}
 	st.Conf = n.confLines()
 	st.DataDirSize, st.LogDirSize = dirSize(n.cfg.DataDir), dirSize(n.cfg.DataLogDir)
-	for id := range n.tree.Sessions() {
+	sessions := n.tree.Sessions()
+	st.Sessions = len(sessions)
+	for id := range sessions {
 		if eph := n.tree.Ephemerals(id, "/"); len(eph) > 0 {
 			st.Ephemerals += len(eph)
 			if detail {

@@ -87,7 +87,7 @@ func (n *Node) reattach(h wire.Handshake, c wire.Conn, keepAlive bool) (wire.Ses
 		n.mu.Unlock()
 		return wire.Session{}, wire.ErrClientAhead
 	}
-	if _, live := n.tree.Sessions()[h.SessionID]; !live {
+	if _, live := n.tree.Session(h.SessionID); !live {
 		n.mu.Unlock()
 		return wire.Session{}, znode.ErrSessionExpired
 	}

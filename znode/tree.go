@@ -350,6 +350,15 @@ func (t *Tree) NodeCount() int {
 	return t.nodes.Len() + 1
 }
 
+// Session reports whether session id is live and, if so, its timeout in
+// milliseconds: Sessions for one id, without copying the table.
+func (t *Tree) Session(id int64) (timeout int32, ok bool) {
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	e, ok := t.sessions.Get(sessionEntry{id: id})
+	return e.timeout, ok
+}
+
 // Sessions returns the live sessions and their timeouts in milliseconds,
 // for the session tracker to rebuild its table after a snapshot load.
 func (t *Tree) Sessions() map[int64]int32 {
